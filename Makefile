@@ -1,0 +1,52 @@
+# Two commands set everything up: `make run` opens the app, `make test` runs the tests.
+# Both create or reuse .venv and install what is missing first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+GPU    ?=
+UNAME  := $(shell uname -s)
+
+# llama-cpp-python is built from source. GGML_NATIVE=OFF gives a portable AVX2 build without the AMX path, which
+# crashes on quantized models on some Xeons (and a native build enables it whatever the AMX flags say).
+ifeq ($(UNAME),Darwin)
+LLAMA_CMAKE_ARGS :=                                  # Metal is llama.cpp's default on macOS
+else ifeq ($(GPU),cuda)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_CUDA=ON
+else ifeq ($(GPU),vulkan)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_VULKAN=ON
+else
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+endif
+LLAMA_FLAVOUR := $(if $(GPU),$(GPU),cpu)
+STAMP := $(VENV)/.installed-$(LLAMA_FLAVOUR)
+
+
+.PHONY: run test lint bench clean-venv
+
+run: $(STAMP)
+	$(PY) -m ziya_desktop
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check ziya_desktop converters tests benchmarks
+	$(VENV)/bin/ruff format --check ziya_desktop converters tests benchmarks
+	$(VENV)/bin/mypy
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstalled only when pyproject.toml changes or another GPU flavour is asked for. pip caches the built wheel,
+# keyed by version only, so a GPU flavour is built without the cache to avoid picking up the CPU wheel.
+$(STAMP): pyproject.toml | $(PY)
+	rm -f $(VENV)/.installed-*
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc 2>/dev/null || echo 2) \
+		$(PY) -m pip install $(if $(GPU),--no-cache-dir --force-reinstall) "llama-cpp-python==0.3.36"
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Hugging Face LLaMA checkpoints → GGUF → quantized GGUF, without torch and without executing pickles."""

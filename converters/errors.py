@@ -1,0 +1,54 @@
+"""Errors the converter raises; each message names the file and what is wrong with it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ConversionError(Exception):
+    """Base class: the conversion stopped and left no output behind."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class CheckpointError(ConversionError):
+    """The checkpoint folder or one of its files cannot be read as a LLaMA checkpoint."""
+
+    hint = "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights)."
+
+
+class UnsafeCheckpointError(CheckpointError):
+    """A pickle in the checkpoint names a global outside the allow-list; nothing from it was executed."""
+
+    hint = "Only use checkpoints from a source you trust; this file tries to run code when loaded."
+
+    def __init__(self, path: Path, global_name: str) -> None:
+        super().__init__(
+            f"{Path(path).name}: refused to load: the pickle asks for '{global_name}', which is not allowed "
+            "in a weights file (nothing from the file was executed)"
+        )
+        self.path = Path(path)
+        self.global_name = global_name
+
+
+class TokenizerMismatchError(CheckpointError):
+    """The tokenizer files disagree with each other or with the model's vocabulary size."""
+
+
+class InsufficientDiskSpaceError(ConversionError):
+    """Not enough free space for the output (and any intermediate file)."""
+
+    hint = "Free some disk space or choose another output folder."
+
+
+class ConversionCancelled(ConversionError):
+    """The caller cancelled; partial files were removed."""
+
+
+class QuantizeError(ConversionError):
+    """llama.cpp's quantizer failed."""

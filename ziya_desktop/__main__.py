@@ -1,0 +1,3 @@
+from ziya_desktop.cli import main
+
+raise SystemExit(main())

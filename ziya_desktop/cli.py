@@ -1,0 +1,138 @@
+"""Command line: no arguments opens the app; ``generate`` streams an answer to stdout; ``info`` describes a model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
+
+from converters.errors import ConversionError
+from ziya_desktop.errors import ZiyaError
+
+PROG = "ziya-desktop"
+
+
+def _gpu_layers(value: str) -> int | str:
+    if value == "auto":
+        return value
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected 'auto' or a number of layers") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("the number of layers cannot be negative")
+    return n
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Offline writing assistant running Ziya-Writing.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show llama.cpp's log")
+    sub = parser.add_subparsers(dest="command")
+
+    gen = sub.add_parser("generate", help="stream an answer to stdout")
+    gen.add_argument("--model", type=Path, required=True, help="GGUF model file")
+    gen.add_argument("--prompt", required=True, help="what to write (wrapped in Ziya's prompt format)")
+    gen.add_argument("--raw", action="store_true", help="send the prompt as is, without Ziya's format")
+    gen.add_argument("--max-tokens", type=int, default=None, help="most tokens to generate (default 2048)")
+    gen.add_argument("--temperature", type=float, default=None)
+    gen.add_argument("--top-p", type=float, default=None)
+    gen.add_argument("--repeat-penalty", type=float, default=None)
+    gen.add_argument("--seed", type=int, default=None)
+    gen.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    gen.add_argument("--gpu-layers", type=_gpu_layers, default="auto", help="'auto' or a number")
+    gen.add_argument("--ctx", type=int, default=2048, help="context window in tokens")
+    gen.add_argument("--ignore-eos", action="store_true", help="generate exactly --max-tokens (benchmarks)")
+    gen.add_argument("--stats", action="store_true", help="end with one JSON line of statistics on stderr")
+
+    info = sub.add_parser("info", help="show a model's metadata and this machine's offload plan")
+    info.add_argument("--model", type=Path, required=True)
+    info.add_argument("--ctx", type=int, default=2048)
+    return parser
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from ziya_desktop.engine.engine import Engine, LoadOptions
+    from ziya_desktop.engine.prompt import ziya_prompt
+    from ziya_desktop.engine.sampling import MODEL_CARD
+
+    changes = {
+        k: v
+        for k, v in {
+            "max_tokens": args.max_tokens,
+            "temperature": args.temperature,
+            "top_p": args.top_p,
+            "repeat_penalty": args.repeat_penalty,
+            "seed": args.seed,
+        }.items()
+        if v is not None
+    }
+    try:
+        sampling = MODEL_CARD.with_(ignore_eos=args.ignore_eos, **changes)
+    except ValueError as exc:
+        raise ZiyaError(str(exc)) from exc
+    engine = Engine()
+    engine.load(args.model, LoadOptions(gpu_layers=args.gpu_layers, n_ctx=args.ctx, threads=args.threads))
+    assert engine.report is not None
+    if engine.report.fell_back:
+        print(f"{PROG}: note: {engine.report.status}", file=sys.stderr)
+    prompt = args.prompt if args.raw else ziya_prompt(args.prompt)
+    cancel = threading.Event()
+    out = sys.stdout
+    try:
+        for chunk in engine.stream(prompt, sampling, cancel=cancel, strip_leading_space=not args.raw):
+            out.write(chunk)
+            out.flush()
+    except KeyboardInterrupt:
+        cancel.set()
+    out.write("\n")
+    out.flush()
+    if args.stats and engine.last_stats is not None:
+        print(json.dumps(engine.last_stats.as_json_dict(), ensure_ascii=False), file=sys.stderr)
+    engine.close()
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from ziya_desktop.engine.hardware import probe
+    from ziya_desktop.engine.model_info import inspect_model
+    from ziya_desktop.engine.offload import plan_offload
+
+    info = inspect_model(args.model)
+    hw = probe()
+    plan = plan_offload(info, hw, n_ctx=min(args.ctx, info.n_ctx_train), n_batch=512)
+    result = {
+        "model": info.describe(),
+        "machine": {
+            "backend": hw.backend,
+            "gpu_offload": hw.gpu_offload,
+            "gpus": [{"name": g.name, "description": g.description, "free": g.free_bytes} for g in hw.gpus],
+            "physical_cores": hw.physical_cores,
+            "ram_total": hw.total_ram,
+            "ram_available": hw.available_ram,
+            "amx": hw.has_amx,
+        },
+        "offload_plan": {"n_gpu_layers": plan.n_gpu_layers, "label": plan.label, "reason": plan.reason},
+    }
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
+    if args.command is None:
+        from ziya_desktop.app import run_gui
+
+        return run_gui(sys.argv if argv is None else [PROG, *argv])
+    try:
+        return _generate(args) if args.command == "generate" else _info(args)
+    except (ZiyaError, ConversionError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        if exc.hint:
+            print(f"{PROG}: hint: {exc.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

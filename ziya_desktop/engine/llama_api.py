@@ -1,0 +1,238 @@
+"""Thin owners of llama.cpp's C objects (model, context, sampler) over llama-cpp-python's low-level binding.
+
+The high-level ``llama_cpp.Llama`` class is not used: its defaults differ from ours, it re-detokenizes the whole
+output at every streamed token, and it hides the load progress callback (needed to cancel a load). These classes
+set every parameter explicitly and free what they own exactly once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_cpp
+
+from ziya_desktop.engine.llama_log import route_llama_log
+from ziya_desktop.errors import GenerationError, ModelLoadError
+
+_backend_lock = threading.Lock()
+_backend_ready = False
+
+
+def ensure_backend() -> None:
+    """Initialise llama.cpp's backends once per process and route its log into :mod:`logging`."""
+    global _backend_ready
+    with _backend_lock:
+        if not _backend_ready:
+            route_llama_log()
+            llama_cpp.llama_backend_init()
+            _backend_ready = True
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    n_gpu_layers: int = 0
+    vocab_only: bool = False
+    use_mmap: bool = True
+    use_extra_bufts: bool = True
+
+
+class LlamaModel:
+    """A loaded ``llama_model``. ``progress`` receives 0..1 and returns False to cancel the load.
+
+    Raises:
+        ModelLoadError: llama.cpp returned no model (out of memory, unsupported tensors, cancelled).
+    """
+
+    def __init__(self, path: Path, params: ModelParams, progress: Callable[[float], bool] | None = None) -> None:
+        ensure_backend()
+        self.path = Path(path)
+        mp = llama_cpp.llama_model_default_params()
+        mp.n_gpu_layers = params.n_gpu_layers
+        mp.vocab_only = params.vocab_only
+        mp.load_mode = llama_cpp.LLAMA_LOAD_MODE_MMAP if params.use_mmap else llama_cpp.LLAMA_LOAD_MODE_NONE
+        mp.use_extra_bufts = params.use_extra_bufts
+        self._progress_cb = None
+        self.cancelled = False
+        if progress is not None:
+
+            def _on_progress(fraction: float, _data: ctypes.c_void_p) -> bool:
+                keep_going = bool(progress(float(fraction)))
+                self.cancelled = not keep_going
+                return keep_going
+
+            self._progress_cb = llama_cpp.llama_progress_callback(_on_progress)
+            mp.progress_callback = self._progress_cb
+        ptr = llama_cpp.llama_model_load_from_file(str(self.path).encode(), mp)
+        if not ptr:
+            why = "the load was cancelled" if self.cancelled else "llama.cpp could not load it (see the log)"
+            raise ModelLoadError(f"{self.path.name}: {why}")
+        self.ptr = ptr
+        self.vocab = llama_cpp.llama_model_get_vocab(ptr)
+        self.n_vocab = int(llama_cpp.llama_vocab_n_tokens(self.vocab))
+        self.eos = int(llama_cpp.llama_vocab_eos(self.vocab))
+        self.bos = int(llama_cpp.llama_vocab_bos(self.vocab))
+        self._piece_buf = ctypes.create_string_buffer(256)
+        self._pieces: dict[int, bytes] = {}
+
+    def tokenize(self, text: str, *, add_bos: bool = True) -> list[int]:
+        raw = text.encode("utf-8")
+        cap = len(raw) + 8
+        arr = (llama_cpp.llama_token * cap)()
+        n = llama_cpp.llama_tokenize(self.vocab, raw, len(raw), arr, cap, add_bos, False)
+        if n < 0:
+            cap = -n
+            arr = (llama_cpp.llama_token * cap)()
+            n = llama_cpp.llama_tokenize(self.vocab, raw, len(raw), arr, cap, add_bos, False)
+        if n < 0:
+            raise GenerationError(f"tokenizing {len(raw)} bytes failed")
+        return list(arr[:n])
+
+    def piece(self, token: int) -> bytes:
+        """The bytes a token stands for (cached: O(1) after the first time)."""
+        cached = self._pieces.get(token)
+        if cached is not None:
+            return cached
+        n = llama_cpp.llama_token_to_piece(self.vocab, token, self._piece_buf, len(self._piece_buf), 0, False)
+        if n < 0:
+            self._piece_buf = ctypes.create_string_buffer(-n)
+            n = llama_cpp.llama_token_to_piece(self.vocab, token, self._piece_buf, len(self._piece_buf), 0, False)
+        data = self._piece_buf.raw[: max(n, 0)]
+        self._pieces[token] = data
+        return data
+
+    def is_eog(self, token: int) -> bool:
+        return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
+
+    def unused_tokens(self) -> list[int]:
+        """Ids typed UNUSED (padding rows past the tokenizer): they must never be sampled."""
+        unused = llama_cpp.LLAMA_TOKEN_ATTR_UNUSED
+        return [i for i in range(self.n_vocab) if llama_cpp.llama_vocab_get_attr(self.vocab, i) & unused]
+
+    def close(self) -> None:
+        if getattr(self, "ptr", None):
+            llama_cpp.llama_model_free(self.ptr)
+            self.ptr = None
+
+
+@dataclass(frozen=True)
+class ContextParams:
+    n_ctx: int
+    n_batch: int
+    threads: int
+    flash_attn: bool | None  # None: llama.cpp decides per device
+
+
+class LlamaContext:
+    """A ``llama_context`` over one model, holding the KV cache of a single sequence."""
+
+    def __init__(self, model: LlamaModel, params: ContextParams) -> None:
+        cp = llama_cpp.llama_context_default_params()
+        cp.n_ctx = params.n_ctx
+        cp.n_batch = params.n_batch
+        cp.n_ubatch = params.n_batch
+        cp.n_seq_max = 1
+        cp.n_threads = params.threads
+        cp.n_threads_batch = params.threads
+        cp.flash_attn_type = {
+            None: llama_cpp.LLAMA_FLASH_ATTN_TYPE_AUTO,
+            True: llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED,
+            False: llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED,
+        }[params.flash_attn]
+        cp.no_perf = True
+        ptr = llama_cpp.llama_init_from_model(model.ptr, cp)
+        if not ptr:
+            raise ModelLoadError(f"{model.path.name}: llama.cpp could not create a context of {params.n_ctx} tokens")
+        self.ptr = ptr
+        self.n_ctx = int(llama_cpp.llama_n_ctx(ptr))
+        self.n_batch = params.n_batch
+        self._memory = llama_cpp.llama_get_memory(ptr)
+        self._one = (llama_cpp.llama_token * 1)()
+
+    def decode(self, tokens: Sequence[int]) -> None:
+        """Evaluate ``tokens`` (at most n_batch) after what is already in the cache."""
+        arr = (llama_cpp.llama_token * len(tokens))(*tokens)
+        rc = llama_cpp.llama_decode(self.ptr, llama_cpp.llama_batch_get_one(arr, len(tokens)))
+        if rc != 0:
+            raise GenerationError(f"llama.cpp could not evaluate {len(tokens)} tokens (code {rc})")
+
+    def decode_one(self, token: int) -> None:
+        self._one[0] = token
+        rc = llama_cpp.llama_decode(self.ptr, llama_cpp.llama_batch_get_one(self._one, 1))
+        if rc != 0:
+            raise GenerationError(f"llama.cpp could not evaluate a token (code {rc})")
+
+    def truncate(self, n_keep: int) -> None:
+        """Drop cached positions from ``n_keep`` on."""
+        if not llama_cpp.llama_memory_seq_rm(self._memory, 0, n_keep, -1):
+            llama_cpp.llama_memory_clear(self._memory, True)
+            if n_keep:
+                raise GenerationError("the KV cache could not be trimmed")
+
+    def close(self) -> None:
+        if getattr(self, "ptr", None):
+            llama_cpp.llama_free(self.ptr)
+            self.ptr = None
+
+
+@dataclass(frozen=True)
+class SamplerSpec:
+    temperature: float
+    top_p: float
+    top_k: int
+    min_p: float
+    repeat_penalty: float
+    repeat_last_n: int
+    seed: int
+    banned: tuple[int, ...] = ()
+
+
+class Sampler:
+    """A llama.cpp sampler chain in the order Hugging Face's generate applies them.
+
+    logit bias (banned ids → -inf), repetition penalty, temperature, top-k, top-p, min-p, then a seeded draw
+    (greedy when the temperature is 0). Samplers at neutral settings are left out of the chain.
+    """
+
+    def __init__(self, n_vocab: int, spec: SamplerSpec) -> None:
+        params = llama_cpp.llama_sampler_chain_default_params()
+        params.no_perf = True
+        self.ptr = llama_cpp.llama_sampler_chain_init(params)
+        add = self._add
+        if spec.banned:
+            bias = (llama_cpp.llama_logit_bias * len(spec.banned))()
+            for i, tok in enumerate(spec.banned):
+                bias[i] = llama_cpp.llama_logit_bias(tok, float("-inf"))
+            add(llama_cpp.llama_sampler_init_logit_bias(n_vocab, len(spec.banned), bias))
+        if spec.repeat_penalty != 1.0:
+            add(llama_cpp.llama_sampler_init_penalties(spec.repeat_last_n, spec.repeat_penalty, 0.0, 0.0))
+        if spec.temperature <= 0:
+            add(llama_cpp.llama_sampler_init_greedy())
+            return
+        add(llama_cpp.llama_sampler_init_temp(spec.temperature))
+        if spec.top_k > 0:
+            add(llama_cpp.llama_sampler_init_top_k(spec.top_k))
+        if spec.top_p < 1.0:
+            add(llama_cpp.llama_sampler_init_top_p(spec.top_p, 1))
+        if spec.min_p > 0.0:
+            add(llama_cpp.llama_sampler_init_min_p(spec.min_p, 1))
+        add(llama_cpp.llama_sampler_init_dist(spec.seed & 0xFFFFFFFF))
+
+    def _add(self, sampler: llama_cpp.llama_sampler_p) -> None:
+        llama_cpp.llama_sampler_chain_add(self.ptr, sampler)
+
+    def sample(self, ctx: LlamaContext) -> int:
+        """Sample from the last evaluated position (also records the token for the penalties)."""
+        return int(llama_cpp.llama_sampler_sample(self.ptr, ctx.ptr, -1))
+
+    def accept(self, tokens: Sequence[int]) -> None:
+        for t in tokens:
+            llama_cpp.llama_sampler_accept(self.ptr, t)
+
+    def close(self) -> None:
+        if getattr(self, "ptr", None):
+            llama_cpp.llama_sampler_free(self.ptr)
+            self.ptr = None

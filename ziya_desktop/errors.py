@@ -1,0 +1,68 @@
+"""The failures a writer can meet, each with a message in plain words and a hint of what to do.
+
+Everything the app shows in an error dialog or prints on the command line is one of these; the converter's
+own errors (``converters.errors``) are shown the same way.
+"""
+
+from __future__ import annotations
+
+
+class ZiyaError(Exception):
+    """Base class. ``str(err)`` is the message; ``hint`` says what the writer can do about it."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class ModelNotFoundError(ZiyaError):
+    hint = "Check the path, or choose another model file."
+
+
+class InvalidModelError(ZiyaError):
+    """The file failed the GGUF header check; llama.cpp was never called with it."""
+
+    hint = "The file is damaged or not a GGUF model. Download or convert it again."
+
+
+class UnsupportedModelError(ZiyaError):
+    """A well-formed GGUF this app cannot run (another architecture, missing keys)."""
+
+    hint = "Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1."
+
+
+class ModelLoadError(ZiyaError):
+    """llama.cpp could not load the model, on the GPU nor on the CPU."""
+
+    hint = "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
+
+
+class LoadCancelledError(ZiyaError):
+    """The writer cancelled a model load; nothing stays loaded."""
+
+
+class NoModelLoadedError(ZiyaError):
+    hint = "Load a model first."
+
+
+class PromptTooLongError(ZiyaError):
+    """The prompt does not fit the context window together with room for an answer."""
+
+    hint = "Shorten the instruction or select less text; the model reads at most its context window."
+
+    def __init__(self, prompt_tokens: int, n_ctx: int, *, min_answer: int) -> None:
+        super().__init__(
+            f"the prompt is {prompt_tokens} tokens, but the context window holds {n_ctx} tokens "
+            f"and at least {min_answer} must stay free for the answer"
+        )
+        self.prompt_tokens = prompt_tokens
+        self.n_ctx = n_ctx
+
+
+class GenerationError(ZiyaError):
+    """llama.cpp failed while evaluating or generating."""
+
+    hint = "Try again; if it keeps happening, reload the model with fewer GPU layers."
