@@ -133,8 +133,8 @@ class Checkpoint:
             raw = json.loads(config_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise CheckpointError(f"{self.folder}: config.json is missing") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise CheckpointError(f"{config_path}: not valid JSON ({exc})") from exc
+        except (ValueError, RecursionError) as exc:
+            raise CheckpointError(f"{config_path}: not valid JSON ({str(exc)[:80]})") from exc
         if not isinstance(raw, dict):
             raise CheckpointError(f"{config_path}: not a JSON object")
         self.config = LlamaConfig.from_dict(raw, str(config_path))
@@ -163,9 +163,13 @@ class Checkpoint:
         if index.exists():
             try:
                 weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
-            except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
-                raise CheckpointError(f"{index}: malformed index ({exc})") from exc
+            except (ValueError, RecursionError, KeyError, TypeError) as exc:
+                raise CheckpointError(f"{index}: malformed index ({str(exc)[:80]})") from exc
+            if not isinstance(weight_map, dict) or not all(isinstance(v, str) for v in weight_map.values()):
+                raise CheckpointError(f"{index}: weight_map is not a mapping of tensor names to files")
             names = sorted(set(weight_map.values()))
+            if any(Path(n).name != n for n in names):
+                raise CheckpointError(f"{index}: shard names must be plain file names, not paths")
             missing = [n for n in names if not (self.folder / n).is_file()]
             if missing:
                 raise CheckpointError(

@@ -73,8 +73,8 @@ def read_safetensors(path: Path) -> dict[str, SafetensorsTensor]:
         raw = f.read(header_len)
     try:
         header = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{path.name}: header is not valid JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise CheckpointError(f"{path.name}: header is not valid JSON ({str(exc)[:80]})") from exc
     if not isinstance(header, dict):
         raise CheckpointError(f"{path.name}: header is not a JSON object")
     data_start = 8 + header_len
@@ -93,7 +93,7 @@ def _check_entry(path: Path, name: str, spec: Any, data_start: int, data_len: in
     dtype = spec.get("dtype")
     shape = spec.get("shape")
     offsets = spec.get("data_offsets")
-    if dtype not in _DTYPES:
+    if not isinstance(dtype, str) or dtype not in _DTYPES:
         raise CheckpointError(f"{path.name}: tensor {name!r} has unsupported dtype {dtype!r}")
     if not isinstance(shape, list) or not all(isinstance(d, int) and 0 <= d < 2**40 for d in shape):
         raise CheckpointError(f"{path.name}: tensor {name!r} has an invalid shape {shape!r:.80}")

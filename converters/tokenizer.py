@@ -184,8 +184,8 @@ class CheckpointTokenizer:
 def _load_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise TokenizerMismatchError(f"{path}: not valid JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise TokenizerMismatchError(f"{path}: not valid JSON ({str(exc)[:80]})") from exc
     if not isinstance(data, dict):
         raise TokenizerMismatchError(f"{path}: not a JSON object")
     return data

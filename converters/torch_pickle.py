@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import pickle
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,24 +53,31 @@ _TORCH_DTYPES: dict[str, str] = {
 _MAX_PICKLE_BYTES = 64 * 1024 * 1024
 
 
+class _NoBuild:
+    """Refuses pickle's BUILD opcode: a crafted pickle could otherwise rewrite offsets or shared objects."""
+
+    def __setstate__(self, _state: Any) -> None:
+        raise CheckpointError("the pickle tries to modify a tensor or storage after creating it")
+
+
 @dataclass(frozen=True)
-class _StorageType:
+class _StorageType(_NoBuild):
     name: str
 
 
 @dataclass(frozen=True)
-class _TorchDtype:
+class _TorchDtype(_NoBuild):
     name: str
 
 
 @dataclass
-class _Storage:
+class _Storage(_NoBuild):
     kind: str
     key: str
     numel: int
 
 
-class LazyTensor:
+class LazyTensor(_NoBuild):
     """A tensor described by a checkpoint; its bytes are read on :meth:`numpy`."""
 
     def __init__(
@@ -99,6 +107,8 @@ class LazyTensor:
 
     def numpy(self) -> np.ndarray:
         """Return the tensor as a C-contiguous array (bf16 widened to f32)."""
+        if not (isinstance(self._offset, int) and self._offset >= 0):
+            raise CheckpointError(f"{self._archive.path.name}: invalid storage offset {self._offset!r:.40}")
         dtype = _STORAGE_DTYPES[self._storage.kind]
         flat = self._archive.read_storage(self._storage, dtype)
         needed = self._offset + _span(self.shape, self._stride)
@@ -148,7 +158,7 @@ def _int_tuple(value: Any, what: str) -> tuple[int, ...]:
 
 
 @dataclass
-class _BoundStorage:
+class _BoundStorage(_NoBuild):
     archive: TorchZipCheckpoint
     storage: _Storage
 
@@ -251,7 +261,10 @@ class TorchZipCheckpoint:
             if offset + expected > self.path.stat().st_size:
                 raise CheckpointError(f"{self.path.name}: storage {storage.key} runs past the end of the file")
             return np.memmap(self.path, dtype=dtype, mode="r", offset=offset, shape=(storage.numel,))
-        raw = self._zip.read(name)
+        try:
+            raw = self._zip.read(name)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            raise CheckpointError(f"{self.path.name}: storage record {storage.key} is corrupt ({exc})") from exc
         return np.frombuffer(raw, dtype=dtype, count=storage.numel)
 
     def close(self) -> None:

@@ -1,0 +1,63 @@
+"""Shared fixtures: the tiny Ziya-layout checkpoint, its GGUF conversions (once per outtype) and llama.cpp logits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+_ROOT = Path(__file__).resolve().parent.parent
+if str(_ROOT) not in sys.path:  # so plain `pytest` (not only `python -m pytest`) finds the packages
+    sys.path.insert(0, str(_ROOT))
+
+import helpers  # noqa: E402  (tests/ is on sys.path: pytest's rootdir-relative conftest import)
+
+OUTTYPES = ("f32", "f16", "q8_0", "q5_k_m", "q4_k_m")
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint() -> Path:
+    """The tiny Ziya-layout checkpoint folder (two zip-format torch shards + index, tokenizer, config)."""
+    path = helpers.TINY_DIR
+    assert (path / "config.json").is_file(), f"fixture checkpoint missing at {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference() -> dict[str, Any]:
+    """tiny_ziya_reference.json plus the transformers logits ``logits`` (one (seq, vocab) array per prompt)."""
+    ref = json.loads((helpers.DATA_DIR / "tiny_ziya_reference.json").read_text(encoding="utf-8"))
+    with np.load(helpers.DATA_DIR / "tiny_ziya_reference.npz") as npz:
+        ref["logits"] = [np.array(npz[f"logits_{i}"]) for i in range(len(ref["prompts"]))]
+    return ref
+
+
+@pytest.fixture(scope="session")
+def tiny_gguf(tiny_checkpoint: Path, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Factory: ``tiny_gguf(outtype)`` converts the tiny checkpoint once per outtype and returns the GGUF path."""
+    from converters.hf_to_gguf import convert
+    from ziya_desktop.engine.llama_api import ensure_backend
+
+    ensure_backend()  # routes llama.cpp's (quantizer) log into logging instead of raw stderr
+    out_dir = tmp_path_factory.mktemp("tiny_gguf")
+    cache: dict[str, Path] = {}
+
+    def make(outtype: str) -> Path:
+        if outtype not in cache:
+            path = out_dir / f"tiny-{outtype}.gguf"
+            convert(tiny_checkpoint, path, outtype, threads=2)
+            cache[outtype] = path
+        return cache[outtype]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def logits_of() -> Callable[[Path, Sequence[int]], np.ndarray]:
+    """``logits_of(gguf_path, token_ids)`` → (seq, vocab) float32 logits for every position, via llama.cpp."""
+    return helpers.logits_of
