@@ -122,11 +122,11 @@ def _info(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     if args.command is None:
         from ziya_desktop.app import run_gui
 
         return run_gui(sys.argv if argv is None else [PROG, *argv])
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     try:
         return _generate(args) if args.command == "generate" else _info(args)
     except (ZiyaError, ConversionError) as exc:

@@ -1,0 +1,277 @@
+"""Genre templates: the built-ins load and render, user templates override and round-trip, bad files are contained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from ziya_desktop.engine.prompt import ziya_prompt
+from ziya_desktop.writing.templates import (
+    MAX_FILE_BYTES,
+    FieldKind,
+    MissingFieldError,
+    Template,
+    TemplateLibrary,
+    TemplateValueError,
+    duplicate,
+    format_date,
+    load_templates,
+    save_user_template,
+)
+
+BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"
+DAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def lib() -> TemplateLibrary:
+    return load_templates(BUILTIN, None)
+
+
+def _values(t: Template) -> dict[str, object]:
+    """Defaults plus a value for every required field without one; points carry a marker we look for."""
+    values: dict[str, object] = {}
+    for f in t.fields:
+        if f.required and not f.default:
+            values[f.name] = f"要点甲-{f.name}\n要点乙-{f.name}" if f.kind is FieldKind.MULTILINE else f"值-{f.name}"
+    return values
+
+
+def test_builtins_load_without_errors(lib: TemplateLibrary) -> None:
+    assert lib.errors == []
+    assert len(lib.templates) >= 19
+    assert all(t.builtin for t in lib.templates.values())
+
+
+def test_required_categories_templates_and_kinds(lib: TemplateLibrary) -> None:
+    assert [c.names.zh for c in lib.categories()] == ["公文", "讲稿", "书信", "创意文案"]
+    names = {t.names.zh for t in lib.templates.values()}
+    for zh in ["通知", "请示", "报告", "函", "纪要", "开幕致辞", "工作汇报", "演讲稿", "感谢信", "邀请函", "求职信",
+               "推荐信", "英文求职信", "英文推荐信", "英文感谢信", "产品推广", "活动宣传", "社交媒体帖"]:  # fmt: skip
+        assert zh in names
+    kinds = {f.kind for t in lib.templates.values() for f in t.fields}
+    assert kinds == set(FieldKind)
+    assert {t.language for t in lib.templates.values()} == {"zh", "en"}
+
+
+def test_every_user_visible_string_is_bilingual(lib: TemplateLibrary) -> None:
+    for t in lib.templates.values():
+        assert t.names.zh and t.names.en
+        for f in t.fields:
+            assert f.label.zh and f.label.en, (t.id, f.name)
+            for o in f.options:
+                assert o.label.zh and o.label.en
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_template_renders_and_mentions_key_points(lib: TemplateLibrary, lang: str) -> None:
+    for t in lib.templates.values():
+        values = _values(t)
+        r = t.render(values, lang, today=DAY)
+        assert "{" not in r.instruction.replace("{{", "")
+        for f in t.fields:
+            if f.kind is FieldKind.MULTILINE and f.required:
+                assert f"要点甲-{f.name}" in r.instruction and f"要点乙-{f.name}" in r.instruction, t.id
+        assert t.prompt(values, lang, today=DAY) == ziya_prompt(r.instruction)
+
+
+def test_gongwen_formulas(lib: TemplateLibrary) -> None:
+    notice = lib.templates["gongwen.notice"]
+    r = notice.render({"issuer": "某市教育局", "subject": "召开年度工作会议", "points": "时间\n地点"}, "zh", today=DAY)
+    assert r.header.splitlines()[0] == "某市教育局关于召开年度工作会议的通知"
+    assert r.header.endswith("各部门、各单位：")
+    assert "特此通知。" in r.footer
+    assert r.footer.endswith("某市教育局\n2026年11月25日")
+    assert "附件" not in r.footer  # optional line left out when empty
+    assert "1. 时间\n2. 地点" in r.instruction
+    request = lib.templates["gongwen.request"]
+    r = request.render(_values(request), "zh", today=DAY)
+    assert "请批示" in r.footer
+    assert "妥否，请批示。" in r.footer
+
+
+def test_chinese_letter_closing(lib: TemplateLibrary) -> None:
+    t = lib.templates["letter.thanks"]
+    r = t.render({"recipient": "尊敬的王老师", "sender": "李明", "reason": "悉心指导"}, "zh", today=DAY)
+    assert r.header.endswith("尊敬的王老师：\n　　您好！")
+    lines = r.footer.splitlines()
+    assert "　　此致" in lines and "敬礼！" in lines
+    assert lines.index("敬礼！") == lines.index("　　此致") + 1
+
+
+def test_date_default_is_today_formatted(lib: TemplateLibrary) -> None:
+    t = lib.templates["gongwen.notice"]
+    r = t.render({"issuer": "甲", "subject": "乙", "points": "丙"}, "zh")
+    today = dt.date.today()
+    assert f"{today.year}年{today.month}月{today.day}日" in r.footer
+    assert format_date(dt.date(2026, 1, 5), "zh") == "2026年1月5日"
+    assert format_date(DAY, "en") == "25 November 2026"
+    cover = lib.templates["letter.en.cover"]
+    r = cover.render(_values(cover), "en", today=DAY)
+    assert "25 November 2026" in r.header
+    assert r.header.endswith("Dear Hiring Manager,")
+    assert r.footer.startswith("Sincerely,")
+
+
+def test_speech_length_follows_duration(lib: TemplateLibrary) -> None:
+    zh = lib.templates["speech.opening"]
+    r = zh.render({"occasion": "年会", "points": "甲", "duration": 4}, "zh")
+    assert "4分钟" in r.instruction and "900字" in r.instruction
+    en = lib.templates["speech.en.speech"]
+    r = en.render({"topic": "t", "points": "p", "duration": "3"}, "en")
+    assert "about 420 words" in r.instruction
+
+
+def test_channel_limits_are_data(lib: TemplateLibrary) -> None:
+    social = lib.templates["copy.social"]
+    channel = social.field("channel")
+    assert channel is not None and channel.kind is FieldKind.CHOICE
+    labels = {o.label.zh for o in channel.options}
+    assert {"微博", "微信公众号", "小红书", "短信", "海报"} <= labels
+    limits = {o.value: dict(o.limits) for o in channel.options}
+    assert limits["xiaohongshu"] == {"title_max": 20, "body_max": 1000}
+    assert limits["wechat"]["title_max"] == 64
+    assert limits["sms"]["segment"] == 70
+    assert limits["weibo"]["lead"] == 140
+    r = social.render({"topic": "秋季穿搭", "points": "a", "channel": "sms"}, "zh")
+    assert "短信" in r.instruction and "70" in r.instruction
+
+
+def test_missing_and_bad_values(lib: TemplateLibrary) -> None:
+    t = lib.templates["gongwen.notice"]
+    with pytest.raises(MissingFieldError) as info:
+        t.render({"issuer": "甲", "points": "丙"}, "zh")
+    assert info.value.field_name == "subject" and "事由" in str(info.value)
+    with pytest.raises(MissingFieldError, match="subject"):
+        t.render({"issuer": "甲", "points": "丙"}, "en")
+    with pytest.raises(TemplateValueError):
+        t.render({"issuer": "甲", "subject": "乙", "points": "丙", "length": "many"}, "zh")
+    social = lib.templates["copy.social"]
+    with pytest.raises(TemplateValueError):
+        social.render({"topic": "x", "points": "y", "channel": "tiktok"}, "zh")
+
+
+def test_values_are_not_re_expanded(lib: TemplateLibrary) -> None:
+    t = lib.templates["gongwen.notice"]
+    r = t.render({"issuer": "{subject}{0}{__class__}", "subject": "{issuer!r}", "points": "{{x}}"}, "zh", today=DAY)
+    assert r.header.splitlines()[0] == "{subject}{0}{__class__}关于{issuer!r}的通知"
+    assert "{{x}}" in r.instruction
+
+
+USER_TEMPLATE = """\
+[[templates]]
+id = "{id}"
+category = "gongwen"
+names = {{ zh = "{zh}", en = "My notice" }}
+language = "zh"
+header = "{{issuer}}："
+instruction = "写：{{points}}"
+footer = "特此通知。"
+
+[[templates.fields]]
+name = "issuer"
+kind = "text"
+label = {{ zh = "机关", en = "Authority" }}
+default = "本单位"
+
+[[templates.fields]]
+name = "points"
+kind = "multiline"
+label = {{ zh = "要点", en = "Points" }}
+required = true
+"""
+
+
+def test_broken_user_template_names_file_and_line(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text(USER_TEMPLATE.format(id="user.good", zh="我的通知"), encoding="utf-8")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[templates]]\nid = "x"\ncategory = "gongwen"\nnames = { zh = "甲" en = "b" }\n', encoding="utf-8")
+    lib = load_templates(BUILTIN, tmp_path)
+    assert len(lib.errors) == 1
+    err = lib.errors[0]
+    assert err.path == bad and err.line == 4
+    assert "bad.toml" in str(err) and "line 4" in str(err)
+    assert "gongwen.notice" in lib.templates and "user.good" in lib.templates
+
+
+def test_user_template_overrides_builtin(tmp_path: Path) -> None:
+    (tmp_path / "mine.toml").write_text(USER_TEMPLATE.format(id="gongwen.notice", zh="我的通知"), encoding="utf-8")
+    lib = load_templates(BUILTIN, tmp_path)
+    assert lib.errors == []
+    t = lib.templates["gongwen.notice"]
+    assert t.names.zh == "我的通知" and not t.builtin and t.source == tmp_path / "mine.toml"
+    assert t.render({"points": "甲"}, "zh").header == "本单位："
+
+
+def test_huge_file_refused_fast(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"# " + b"x" * MAX_FILE_BYTES + b"\n")
+    start = time.monotonic()
+    lib = load_templates(BUILTIN, tmp_path)
+    assert time.monotonic() - start < 2
+    assert len(lib.errors) == 1 and lib.errors[0].path == huge and "refused" in str(lib.errors[0])
+    assert "gongwen.notice" in lib.templates
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested"),  # deeply nested data
+        ("templates = 5\n", "array"),  # wrong top-level type
+        (
+            '[[templates]]\nid = 5\ncategory = "x"\nnames = { zh = "a", en = "b" }\n'
+            'language = "zh"\ninstruction = "x"\n',
+            "wrong type",
+        ),
+        (USER_TEMPLATE.format(id="u.a", zh="x").replace("写：{points}", "写：{nope}"), "unknown placeholder"),
+        (USER_TEMPLATE.format(id="u.b", zh="x").replace("写：{points}", "写：{points.__class__}"), "plain field"),
+        (USER_TEMPLATE.format(id="u.c", zh="x").replace("写：{points}", "写：{points:{points}}"), "plain field"),
+        (USER_TEMPLATE.format(id="u.d", zh="x").replace("写：{points}", "写：{{points}"), "braces"),
+        (USER_TEMPLATE.format(id="u.e", zh="x").replace('kind = "text"', 'kind = "html"'), "kind"),
+        (USER_TEMPLATE.format(id="u.f", zh="x").replace('language = "zh"', 'language = "fr"'), "language"),
+        (b"\xff\xfe bad".decode("latin-1"), "UTF-8"),
+    ],
+)
+def test_hostile_user_templates_are_contained(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "hostile.toml"
+    if needle == "UTF-8":
+        path.write_bytes(b"\xff\xfe bad")
+    else:
+        path.write_text(text, encoding="utf-8")
+    lib = load_templates(BUILTIN, tmp_path)
+    assert len(lib.errors) == 1, lib.errors
+    assert lib.errors[0].path == path and needle in str(lib.errors[0])
+    assert "gongwen.notice" in lib.templates
+
+
+def test_save_load_round_trip(lib: TemplateLibrary, tmp_path: Path) -> None:
+    user = tmp_path / "user"
+    for original in (lib.templates["copy.social"], lib.templates["letter.en.cover"], lib.templates["gongwen.notice"]):
+        copy = duplicate(original, original.id + ".mine")
+        assert copy.names.zh.endswith("（副本）") and not copy.builtin
+        path = save_user_template(copy, user)
+        assert path == user / f"{copy.id}.toml"
+        reloaded = load_templates(BUILTIN, user)
+        assert reloaded.errors == []
+        assert reloaded.templates[copy.id] == copy
+    assert not list(user.glob("*.tmp"))
+
+
+def test_round_trip_of_awkward_strings(tmp_path: Path) -> None:
+    lib = load_templates(BUILTIN, None)
+    t = duplicate(lib.templates["gongwen.notice"], "odd")
+    t = type(t)(**{**t.__dict__, "header": 'a "quoted" \\ back\\slash\ttab\n{issuer}\u0001 {{literal}}'})
+    save_user_template(t, tmp_path)
+    assert load_templates(BUILTIN, tmp_path).templates["odd"] == t
+
+
+def test_search(lib: TemplateLibrary) -> None:
+    assert "letter.thanks" in [t.id for t in lib.search("thank", "en")]
+    assert "letter.thanks" in [t.id for t in lib.search("感谢", "zh")]
+    assert "letter.thanks" in [t.id for t in lib.search("THANK", "zh")]
+    assert {t.category for t in lib.search("公文", "zh")} == {"gongwen"}
+    assert lib.search("", "zh") == list(lib.templates.values())
