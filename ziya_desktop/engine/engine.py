@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ziya_desktop.engine.detokenizer import IncrementalDetokenizer
@@ -87,7 +87,6 @@ class GenerationStats:
     threads: int = 0
     stop_reason: str = ""  # eos | max_tokens | context | cancelled
     seed: int = 0
-    extras: dict[str, float] = field(default_factory=dict)
 
     def as_json_dict(self) -> dict[str, object]:
         return {

@@ -104,9 +104,6 @@ class LlamaModel:
         self._pieces[token] = data
         return data
 
-    def is_eog(self, token: int) -> bool:
-        return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
-
     def unused_tokens(self) -> list[int]:
         """Ids typed UNUSED (padding rows past the tokenizer): they must never be sampled."""
         unused = llama_cpp.LLAMA_TOKEN_ATTR_UNUSED
