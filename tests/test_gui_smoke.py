@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.ui.main_window import MainWindow
@@ -39,13 +39,34 @@ def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+class _Window:
+    """The main window with its current document's editor and the count label at hand."""
+
+    def __init__(self, main: MainWindow) -> None:
+        self.main = main
+        tab = main.current_tab()
+        assert tab is not None
+        self.editor = tab.editor
+
+    def count(self) -> str:
+        # The speaking time follows the counts; these tests are about the counts.
+        return self.main.status.count_label.text().split(" · speaking")[0].split(" · 朗读")[0]
+
+
 @pytest.fixture
-def window(qtbot: QtBot) -> MainWindow:
-    main_window = MainWindow()
-    qtbot.addWidget(main_window)
-    main_window.show()
-    qtbot.waitExposed(main_window)
-    return main_window
+def main_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    main = MainWindow(lang="en")
+    # Closing with unsaved text asks Save/Discard/Cancel in a modal box; the test answers instead of a human.
+    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+@pytest.fixture
+def window(main_window: MainWindow) -> _Window:
+    return _Window(main_window)
 
 
 def _subprocess_env(home: Path) -> dict[str, str]:
@@ -69,48 +90,49 @@ def _run_python(code: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_window_opens_with_title_and_status(window: MainWindow) -> None:
-    assert window.isVisible()
-    assert window.windowTitle() == "Ziya Desktop[*]"
-    assert not window.isWindowModified()
-    assert window.model_status_label.text() == "No model loaded"
-    assert window.word_count_label.text() in {"0 words", "字数 0"}
-    assert window.centralWidget() is window.editor
+def test_window_opens_with_title_and_status(main_window: MainWindow, window: _Window) -> None:
+    assert main_window.isVisible()
+    assert main_window.windowTitle() == "Untitled 1[*] — Ziya Desktop"
+    assert not main_window.isWindowModified()
+    assert main_window.status.model_label.text() == "No model loaded"
+    assert window.count() == "0 words"
+    assert main_window.tabs.count() == 1
     assert window.editor.font().families()[0] == "Noto Sans CJK SC"
 
 
-def test_typing_updates_word_count(qtbot: QtBot, window: MainWindow) -> None:
+def test_typing_updates_word_count(qtbot: QtBot, window: _Window) -> None:
     window.editor.setFocus()
     qtbot.keyClicks(window.editor, "hello world")
-    qtbot.waitUntil(lambda: window.word_count_label.text() == "2 words")
+    qtbot.waitUntil(lambda: window.count() == "2 words")
 
     # Chinese arrives as an input-method commit, as from a real IME; QTest.keyClicks only types Latin-1.
     event = QInputMethodEvent("", [])
     event.setCommitString("你好，世界")
     QApplication.sendEvent(window.editor, event)
     assert window.editor.toPlainText() == "hello world你好，世界"
-    qtbot.waitUntil(lambda: window.word_count_label.text() == "字数 5 · 2 words")
+    qtbot.waitUntil(lambda: window.count() == "字数 5 · 2 words")
 
     qtbot.keyClicks(window.editor, " one")
-    qtbot.waitUntil(lambda: window.word_count_label.text() == "字数 5 · 3 words")
+    qtbot.waitUntil(lambda: window.count() == "字数 5 · 3 words")
 
 
-def test_chinese_only_shows_characters_and_one_word_is_singular(qtbot: QtBot, window: MainWindow) -> None:
+def test_chinese_only_shows_characters_and_one_word_is_singular(qtbot: QtBot, window: _Window) -> None:
     window.editor.setPlainText("他说：“好吧……”")
-    qtbot.waitUntil(lambda: window.word_count_label.text() == "字数 9")
+    qtbot.waitUntil(lambda: window.count() == "字数 9")
     window.editor.setPlainText("hello")
-    qtbot.waitUntil(lambda: window.word_count_label.text() == "1 word")
+    qtbot.waitUntil(lambda: window.count() == "1 word")
 
 
-def test_modification_marks_the_title(qtbot: QtBot, window: MainWindow) -> None:
+def test_modification_marks_the_title(qtbot: QtBot, main_window: MainWindow, window: _Window) -> None:
     qtbot.keyClicks(window.editor, "x")
-    assert window.isWindowModified()
+    assert main_window.isWindowModified()
+    assert main_window.tabs.tabText(0).endswith("•")
     window.editor.document().setModified(False)
-    assert not window.isWindowModified()
+    assert not main_window.isWindowModified()
 
 
-def test_geometry_is_saved_under_ziya_home(window: MainWindow, ziya_home: Path) -> None:
-    window.close()
+def test_geometry_is_saved_under_ziya_home(main_window: MainWindow, ziya_home: Path) -> None:
+    main_window.close()
     settings_file = ziya_home / "config" / "settings.ini"
     assert settings_file.is_file()
     assert "geometry" in settings_file.read_text(encoding="utf-8")
@@ -119,7 +141,7 @@ def test_geometry_is_saved_under_ziya_home(window: MainWindow, ziya_home: Path) 
 _VOID_CALL_SCRIPT = textwrap.dedent(
     f"""
     import sys
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
     from ziya_desktop.ui.main_window import MainWindow
 
     app = QApplication(["void-call-guard"])
@@ -149,16 +171,16 @@ def test_many_void_calls_do_not_abort_the_process(ziya_home: Path) -> None:
     assert none_refs_lost < 1_000, f"{none_refs_lost} references to None lost over {VOID_CALLS} void-call rounds"
 
 
-def test_void_calls_keep_none_refcount(qtbot: QtBot, window: MainWindow) -> None:
+def test_void_calls_keep_none_refcount(qtbot: QtBot, main_window: MainWindow, window: _Window) -> None:
     # A short probe first: an affected build loses ~3 references per round here, and None has only a few
     # thousand, so failing now beats letting the full loop abort the test session.
     def void_calls(rounds: int) -> None:
         for i in range(rounds):
             QApplication.processEvents()
-            window.setWindowModified(False)
+            main_window.setWindowModified(False)
             window.editor.setReadOnly(False)
             if i % REPAINT_EVERY == 0:
-                window.update()
+                main_window.update()
 
     probe = 500
     before = sys.getrefcount(None)
@@ -174,7 +196,7 @@ _START_UP_SCRIPT = textwrap.dedent(
     """
     import sys
     from PySide6.QtCore import QCoreApplication, QTimer
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
     import ziya_desktop.app as app_module
 
     class QuittingWindow(app_module.MainWindow):

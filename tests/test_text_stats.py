@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ziya_desktop.writing.text_stats import TextStats, count_text
+from ziya_desktop.writing.text_stats import (
+    READING_PER_MINUTE,
+    SPOKEN_PER_MINUTE,
+    TextStats,
+    count_text,
+    format_duration,
+    reading_minutes,
+    speaking_minutes,
+)
 
 
 def counts(text: str) -> tuple[int, int]:
@@ -153,3 +161,53 @@ def test_counts_are_bounded_by_length(text: str) -> None:
     stats = count_text(text)
     assert 0 <= stats.cjk_chars <= len(text)
     assert 0 <= stats.words <= len(text)
+
+
+# ------------------------------------------------------------------------------------------ reading and speaking
+
+
+def test_speaking_time_uses_the_spoken_pace() -> None:
+    assert speaking_minutes(count_text("好" * 225)) == pytest.approx(1.0)
+    assert speaking_minutes(count_text("word " * 140)) == pytest.approx(1.0)
+    # Mixed text adds its Chinese and its English part.
+    assert speaking_minutes(TextStats(cjk_chars=450, words=70)) == pytest.approx(2.5)
+
+
+def test_reading_is_faster_than_speaking() -> None:
+    assert reading_minutes(count_text("好" * 350)) == pytest.approx(1.0)
+    assert reading_minutes(count_text("word " * 230)) == pytest.approx(1.0)
+    stats = count_text("我们用 Qt 写了一个 app。" * 50)
+    assert 0 < reading_minutes(stats) < speaking_minutes(stats)
+    assert reading_minutes(count_text("")) == speaking_minutes(count_text("")) == 0
+
+
+def test_speech_templates_share_the_spoken_pace() -> None:
+    from ziya_desktop.writing import templates
+
+    assert templates.SPOKEN_PER_MINUTE is SPOKEN_PER_MINUTE
+    assert SPOKEN_PER_MINUTE == {"zh": 225, "en": 140}
+    assert READING_PER_MINUTE["en"] == 230 and 300 <= READING_PER_MINUTE["zh"] <= 400
+
+
+@pytest.mark.parametrize(
+    ("minutes", "zh", "en"),
+    [
+        (0, "0 分钟", "0 min"),
+        (0.2, "不到 1 分钟", "under 1 min"),
+        (0.99, "不到 1 分钟", "under 1 min"),
+        (1.0, "约 1 分钟", "about 1 min"),
+        (2.5, "约 3 分钟", "about 3 min"),
+        (3.49, "约 3 分钟", "about 3 min"),
+        (59.6, "约 1 小时", "about 1 h"),
+        (125.2, "约 2 小时 5 分钟", "about 2 h 5 min"),
+    ],
+)
+def test_format_duration(minutes: float, zh: str, en: str) -> None:
+    assert format_duration(minutes, "zh") == zh
+    assert format_duration(minutes, "en") == en
+
+
+@pytest.mark.parametrize("minutes", [-1.0, float("nan"), float("inf")])
+def test_format_duration_refuses_what_is_not_a_duration(minutes: float) -> None:
+    with pytest.raises(ValueError):
+        format_duration(minutes, "zh")

@@ -32,6 +32,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ziya_desktop import __version__, paths
+from ziya_desktop.ui.i18n import effective_language, install_translations
 from ziya_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -91,8 +92,12 @@ def run_gui(argv: list[str]) -> int:
         platform.platform(),
         logs,
     )
-    window = MainWindow()
+    lang = effective_language()
+    install_translations(app, lang)
+    window = MainWindow(lang=lang)
     window.show()
+    # After show(): the window is up at once and the model loads in the background.
+    window.writing.load_last_model()
     status = app.exec()
     log.info("event loop ended with status %d", status)
     return status

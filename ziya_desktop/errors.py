@@ -66,3 +66,21 @@ class GenerationError(ZiyaError):
     """llama.cpp failed while evaluating or generating."""
 
     hint = "Try again; if it keeps happening, reload the model with fewer GPU layers."
+
+
+class DocumentReadError(ZiyaError):
+    """A document could not be opened: missing, unreadable, too large, binary or not UTF-8 text."""
+
+    hint = "Check the file, or open another one."
+
+
+class DocumentSaveError(ZiyaError):
+    """A save failed before the new text replaced the old file; the old file is unchanged."""
+
+    hint = "Nothing was changed on disk; use Save As to save elsewhere."
+
+
+class ExportError(ZiyaError):
+    """An export (HTML, PDF, DOCX) failed or its format is unknown; no partial file is left behind."""
+
+    hint = "Nothing was written; choose another folder or file name and export again."

@@ -54,6 +54,19 @@ def offline_mode() -> bool:
     return os.environ.get(ENV_OFFLINE, "").strip().lower() in _TRUE_WORDS
 
 
+def resources_dir() -> Path:
+    """The read-only ``resources/`` folder shipped with the app (templates, translations)."""
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def builtin_templates_dir() -> Path:
+    return resources_dir() / "templates"
+
+
+def translations_dir() -> Path:
+    return resources_dir() / "translations"
+
+
 def data_dir() -> Path:
     """The app's own data folder: models, templates, logs, journals live below it.
 

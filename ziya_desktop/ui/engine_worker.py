@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
@@ -24,6 +25,21 @@ from ziya_desktop.errors import ZiyaError
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], Engine]
+
+
+class PreparedPrompt(Protocol):
+    """What a :data:`PromptBuilder` returns: the prompt's tokens and how the answer's first token is treated."""
+
+    @property
+    def tokens(self) -> list[int]: ...
+
+    @property
+    def strip_leading_space(self) -> bool: ...
+
+
+# Runs in the worker thread with the loaded model's tokenizer and context size: building a prompt that fits the
+# window needs the tokenizer, and the GUI thread never calls into llama.cpp.
+PromptBuilder = Callable[[Callable[[str], list[int]], int], PreparedPrompt]
 
 # Shown for a failure that is not one of ours (a bug): the traceback is in the log, the writer gets a way out.
 _UNEXPECTED_HINT = "This is a bug in Ziya Desktop; the log file has the details. Try again or reload the model."
@@ -50,6 +66,9 @@ class EngineWorker(QObject):
         loadFailed(str, str): :meth:`load` failed or was cancelled; message and hint. Nothing is loaded then
             (a previous model is unloaded before a new load starts).
         unloaded(): :meth:`unload` or :meth:`shutdown` released the model.
+        prepared(int, object): a generation queued with a :data:`PromptBuilder` built its prompt; the builder's
+            result (e.g. an ``ActionRequest`` with the span it replaces and how much context was windowed out).
+            Comes before the request's first ``chunk``; a builder that raises ends in ``failed`` instead.
         chunk(int, str): request id and the next piece of generated text (whole characters only), as it comes.
         finished(int, GenerationStats): the generation with this request id ended: at end of text, at
             ``max_tokens``, at the context limit or because :meth:`stop` was called (``stats.stop_reason`` says which).
@@ -62,6 +81,7 @@ class EngineWorker(QObject):
     loaded = Signal(object)
     loadFailed = Signal(str, str)
     unloaded = Signal()
+    prepared = Signal(int, object)
     chunk = Signal(int, str)
     finished = Signal(int, object)
     failed = Signal(int, str, str)
@@ -128,13 +148,25 @@ class EngineWorker(QObject):
         self.loaded.emit(report)
 
     @Slot(int, object, object)
-    def generate(self, request_id: int, prompt: str | list[int], sampling: SamplingParams | None = None) -> None:
-        """Stream the answer to ``prompt``; answers with ``chunk``\\ s, then ``finished`` or ``failed``."""
+    def generate(
+        self, request_id: int, prompt: str | list[int] | PromptBuilder, sampling: SamplingParams | None = None
+    ) -> None:
+        """Stream the answer to ``prompt``; answers with ``chunk``\\ s, then ``finished`` or ``failed``.
+
+        ``prompt`` may be a :data:`PromptBuilder`: it is called here with the engine's tokenizer and context size,
+        ``prepared`` carries its result, and its tokens are generated from.
+        """
         with self._lock:
             cancel = self._cancels.setdefault(request_id, threading.Event())
         try:
             engine = self._need_engine()
-            for text in engine.stream(prompt, sampling if sampling is not None else MODEL_CARD, cancel=cancel):
+            strip = True
+            if callable(prompt):
+                built = prompt(engine.tokenize, engine.n_ctx)
+                self.prepared.emit(request_id, built)
+                prompt, strip = built.tokens, built.strip_leading_space
+            sampling = sampling if sampling is not None else MODEL_CARD
+            for text in engine.stream(prompt, sampling, cancel=cancel, strip_leading_space=strip):
                 self.chunk.emit(request_id, text)
             # stream() sets last_stats as soon as it starts; a stale value cannot survive a successful stream.
             stats = engine.last_stats if engine.last_stats is not None else GenerationStats()
@@ -183,6 +215,7 @@ class EngineController(QObject):
         loaded(LoadReport): a load succeeded.
         loadFailed(str, str): a load failed or was cancelled (message, hint).
         unloaded(): the model was released.
+        prepared(int, object): the :data:`PromptBuilder` of request ``id`` built its prompt (its result).
         chunk(int, str): generated text of request ``id``, in order.
         finished(int, GenerationStats): request ``id`` ended (``stats.stop_reason``: eos, max_tokens, context,
             cancelled).
@@ -196,6 +229,7 @@ class EngineController(QObject):
     loaded = Signal(object)
     loadFailed = Signal(str, str)
     unloaded = Signal()
+    prepared = Signal(int, object)
     chunk = Signal(int, str)
     finished = Signal(int, object)
     failed = Signal(int, str, str)
@@ -225,6 +259,7 @@ class EngineController(QObject):
         self.worker.loaded.connect(self.loaded)
         self.worker.loadFailed.connect(self.loadFailed)
         self.worker.unloaded.connect(self.unloaded)
+        self.worker.prepared.connect(self.prepared)
         self.worker.chunk.connect(self.chunk)
         self.worker.finished.connect(self.finished)
         self.worker.failed.connect(self.failed)
@@ -245,8 +280,11 @@ class EngineController(QObject):
         """Cancel a load in progress (it ends with ``loadFailed``)."""
         self.worker.cancel_load()
 
-    def generate(self, prompt: str | list[int], sampling: SamplingParams | None = None) -> int:
-        """Queue a generation and return its request id; ``chunk``\\ s then ``finished`` or ``failed`` follow."""
+    def generate(self, prompt: str | list[int] | PromptBuilder, sampling: SamplingParams | None = None) -> int:
+        """Queue a generation and return its request id; ``chunk``\\ s then ``finished`` or ``failed`` follow.
+
+        With a :data:`PromptBuilder`, ``prepared`` comes first with what it built (see :class:`EngineWorker`).
+        """
         self._next_id += 1
         request_id = self._next_id
         if self._running:

@@ -1,126 +1,388 @@
-"""The main window: the document editor in the middle, model state and the live 字数 / word count below it.
+"""The main window: document tabs in the middle, the template panel at the side, the rewrite review and the
+Markdown preview as docks, and the status bar with model, speed, context use and 字数 / word count.
 
-This is the bare frame the writing actions, model library and file handling will be added to. It owns no
-document logic: counting lives in :mod:`ziya_desktop.writing.text_stats`, locations in :mod:`ziya_desktop.paths`.
+It wires the parts together and owns no document logic: files live in :mod:`ziya_desktop.documents`, prompts in
+:mod:`ziya_desktop.writing`, the engine behind :class:`~ziya_desktop.ui.engine_worker.EngineController`. File
+commands are in :mod:`ziya_desktop.ui.file_commands`, writing commands in :mod:`ziya_desktop.ui.writing_commands`.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QLocale, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QPlainTextEdit, QWidget
+import logging
+from pathlib import Path
 
-from ziya_desktop import paths
-from ziya_desktop.writing.text_stats import TextStats, count_text
-
-# Tried in order; the first one installed wins. Each of these carries Latin glyphs too, so mixed text stays in
-# one typeface. Windows, macOS and Linux each ship at least one; the widget's own family is the last resort.
-CJK_FONT_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "Noto Sans SC",
-    "WenQuanYi Micro Hei",
+import markdown
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
 )
 
-# Recounting waits for a pause in typing (or in streamed model output) instead of running on every keystroke.
+from ziya_desktop import paths
+from ziya_desktop.engine.engine import Engine
+from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
+from ziya_desktop.ui.engine_worker import EngineController, EngineFactory
+from ziya_desktop.ui.file_commands import FileCommands
+from ziya_desktop.ui.generation import GenerationController
+from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage, chosen_language, effective_language
+from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
+from ziya_desktop.ui.rewrite_review import RewriteReview
+from ziya_desktop.ui.status_panel import StatusPanel
+from ziya_desktop.ui.template_panel import TemplatePanel
+from ziya_desktop.ui.text_positions import qt_to_py
+from ziya_desktop.ui.themes import Theme, apply_theme, parse_theme
+from ziya_desktop.ui.window_actions import WindowActions, build_actions
+from ziya_desktop.ui.writing_commands import WritingCommands
+from ziya_desktop.writing.templates import load_templates
+from ziya_desktop.writing.text_stats import count_text
+
+log = logging.getLogger(__name__)
+
+# Recounting and re-rendering the preview wait for a pause in typing (or in streamed text).
 WORD_COUNT_DELAY_MS = 150
+PREVIEW_DELAY_MS = 300
 
 _GEOMETRY_KEY = "main_window/geometry"
 _STATE_KEY = "main_window/state"
+_THEME_KEY = "ui/theme"
+_ZOOM_KEY = "editor/point_size"
 
 
 class MainWindow(QMainWindow):
     """The application window.
 
+    Args:
+        engine_factory: builds the engine inside the worker thread (tests pass one with a fixed hardware probe).
+        lang: UI language for template names and counts, ``zh`` or ``en`` (default: the language setting).
+
     Attributes:
-        editor: the document; its ``document().modificationChanged`` drives the ``[*]`` mark in the title.
-        model_status_label: left side of the status bar; see :meth:`set_model_status`.
-        word_count_label: right side of the status bar, e.g. ``字数 12 · 3 words``; refreshed
-            :data:`WORD_COUNT_DELAY_MS` after the last edit.
+        tabs: the open documents (:class:`DocumentTab` pages).
+        templates: the template side panel; its Draft button drafts into the current (or a new) document.
+        review: the rewrite review dock's widget.
+        notice: the strip above the editor for messages that need no dialog.
+        status: the status bar fields.
+        engine: the engine controller (worker thread); generation: the run in flight.
+        files, writing: the file and writing commands.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, *, engine_factory: EngineFactory = Engine, lang: str | None = None) -> None:
+        super().__init__()
         self.setObjectName("MainWindow")
-        # "[*]" is where Qt shows the unsaved-changes mark (or, on macOS, the dot in the close button).
-        self.setWindowTitle(self.tr("Ziya Desktop") + "[*]")
+        self.lang = lang if lang is not None else effective_language()
+        self.setWindowTitle(self.tr("Ziya Desktop"))
+        self._untitled = 0
+        store = paths.settings()
+        stored_size = str(store.value(_ZOOM_KEY, DEFAULT_POINT_SIZE))
+        self._point_size = int(stored_size) if stored_size.isdigit() else DEFAULT_POINT_SIZE
 
-        self.editor = QPlainTextEdit(self)
-        self.editor.setObjectName("documentEditor")
-        self.editor.setFont(self._document_font())
-        self.setCentralWidget(self.editor)
+        self.notice = NoticeBar(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("documentTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab_at)
+        self.tabs.currentChanged.connect(self._current_tab_changed)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(6, 6, 6, 0)
+        column.setSpacing(6)
+        column.addWidget(self.notice)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
 
-        self.model_status_label = QLabel(self)
-        self.model_status_label.setObjectName("modelStatusLabel")
-        self.word_count_label = QLabel(self)
-        self.word_count_label.setObjectName("wordCountLabel")
-        self.statusBar().addWidget(self.model_status_label, 1)
-        self.statusBar().addPermanentWidget(self.word_count_label)
+        self.engine = EngineController(engine_factory, self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            # A quit that bypasses closeEvent must still join the worker thread (a running QThread aborts at exit).
+            app.aboutToQuit.connect(self.engine.shutdown)
+        self.review = RewriteReview(self)
+        self.generation = GenerationController(self.engine, self.review, self)
+        self.status = StatusPanel(self.statusBar())
+
+        library = load_templates(paths.builtin_templates_dir(), paths.templates_dir())
+        self.templates = TemplatePanel(
+            library, lang=self.lang, builtin_dir=paths.builtin_templates_dir(), user_dir=paths.templates_dir()
+        )
+        self.templates_dock = self._dock(self.tr("Templates"), "templatesDock", self.templates)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.templates_dock)
+        self.review_dock = self._dock(self.tr("Rewrite Review"), "reviewDock", self.review)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
+        self.review_dock.hide()
+        self.preview_view = QTextBrowser(self)
+        self.preview_view.setObjectName("markdownPreview")
+        self.preview_view.setOpenExternalLinks(True)
+        self.preview_dock = self._dock(self.tr("Preview"), "previewDock", self.preview_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
+        self.preview_dock.hide()
+
+        self._count_timer = self._timer(WORD_COUNT_DELAY_MS, self.refresh_counts)
+        self._preview_timer = self._timer(PREVIEW_DELAY_MS, self.refresh_preview)
+        self.files = FileCommands(self)
+        self.writing = WritingCommands(self)
+        self.menu_actions: WindowActions = build_actions(self)
+        self.menu_actions.previous_alternative.setIconText("◀")
+        self.menu_actions.next_alternative.setIconText("▶")
+        self.templates_dock.visibilityChanged.connect(self.menu_actions.templates_panel.setChecked)
+        self.preview_dock.visibilityChanged.connect(self.menu_actions.preview.setChecked)
+        self.preview_dock.visibilityChanged.connect(lambda _v: self._preview_timer.start())
+        self.files.refresh_recent_menu()
+
+        self.theme = parse_theme(store.value(_THEME_KEY, Theme.SYSTEM.value))
+        self.menu_actions.themes[self.theme].setChecked(True)
+        self.menu_actions.languages[chosen_language()].setChecked(True)
+        apply_theme(self.theme)
+
+        self.new_document()
         self.set_model_status(self.tr("No model loaded"))
-
-        self._count_timer = QTimer(self)
-        self._count_timer.setSingleShot(True)
-        self._count_timer.setInterval(WORD_COUNT_DELAY_MS)
-        self._count_timer.timeout.connect(self.refresh_word_count)
-        self.editor.textChanged.connect(self._count_timer.start)
-
-        document = self.editor.document()
-        document.modificationChanged.connect(self.setWindowModified)
-        self.setWindowModified(document.isModified())
-
-        self._create_menus()
-        self.refresh_word_count()
         self._restore_geometry()
 
-    def set_model_status(self, text: str) -> None:
-        """Show *text* (already translated) as the model state in the status bar."""
-        self.model_status_label.setText(text)
+    # -- small builders ------------------------------------------------------------------------------------------
 
-    def refresh_word_count(self) -> None:
-        """Recount the document now and update the status bar."""
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        return dock
+
+    def _timer(self, interval_ms: int, slot: object) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(interval_ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    # -- tabs ----------------------------------------------------------------------------------------------------
+
+    def current_tab(self) -> DocumentTab | None:
+        tab = self.tabs.currentWidget()
+        return tab if isinstance(tab, DocumentTab) else None
+
+    def all_tabs(self) -> list[DocumentTab]:
+        return [t for i in range(self.tabs.count()) if isinstance(t := self.tabs.widget(i), DocumentTab)]
+
+    def new_document(self) -> DocumentTab:
+        self._untitled += 1
+        tab = DocumentTab(self._untitled, self.tabs)
+        tab.set_point_size(self._point_size)
+        tab.titleChanged.connect(lambda t=tab: self._retitle(t))
+        tab.editor.textChanged.connect(self._count_timer.start)
+        tab.editor.textChanged.connect(self._text_changed)
+        tab.editor.selectionChanged.connect(self._count_timer.start)
+        self.tabs.addTab(tab, tab.display_name())
+        self.tabs.setCurrentWidget(tab)
+        tab.editor.setFocus()
+        return tab
+
+    def close_current_tab(self) -> None:
+        self.close_tab_at(self.tabs.currentIndex())
+
+    def close_tab_at(self, index: int) -> bool:
+        tab = self.tabs.widget(index)
+        if not isinstance(tab, DocumentTab):
+            return False
+        if self.generation.current_tab is tab:
+            self.generation.stop()
+        if not self.files.maybe_save(tab):
+            return False
+        self.tabs.removeTab(index)
+        tab.deleteLater()
+        if self.tabs.count() == 0:
+            self.new_document()
+        return True
+
+    def _retitle(self, tab: DocumentTab) -> None:
+        index = self.tabs.indexOf(tab)
+        if index >= 0:
+            self.tabs.setTabText(index, tab.display_name() + (" •" if tab.modified else ""))
+            self.tabs.setTabToolTip(index, str(tab.path) if tab.path else tab.display_name())
+        if tab is self.current_tab():
+            self._update_title()
+
+    def _update_title(self) -> None:
+        tab = self.current_tab()
+        name = tab.display_name() if tab else ""
+        self.setWindowTitle(f"{name}[*] — " + self.tr("Ziya Desktop"))
+        self.setWindowModified(bool(tab and tab.modified))
+
+    def _current_tab_changed(self, _index: int) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            self.actions_sync_layout(tab)
+        self._update_title()
+        self.refresh_counts()
+        self._preview_timer.start()
+
+    def _text_changed(self) -> None:
+        if self.preview_dock.isVisible():
+            self._preview_timer.start()
+
+    # -- view ----------------------------------------------------------------------------------------------------
+
+    def zoom(self, step: int) -> None:
+        """Bigger (+1), smaller (-1) or the default size (0) for every document; remembered."""
+        self._point_size = DEFAULT_POINT_SIZE if step == 0 else self._point_size + step
+        for tab in self.all_tabs():
+            tab.set_point_size(self._point_size)
+        current = self.current_tab()
+        if current is not None:
+            self._point_size = current.point_size()
+        paths.settings().setValue(_ZOOM_KEY, self._point_size)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        apply_theme(theme)
+        paths.settings().setValue(_THEME_KEY, theme.value)
+        for tab in self.all_tabs():
+            tab.refresh_palette()
+
+    def set_language(self, language: UiLanguage) -> None:
+        paths.settings().setValue(LANGUAGE_KEY, language.value)
+        self.notice.show_notice(self.tr("The new language is used from the next start of Ziya Desktop."))
+
+    def toggle_preview(self) -> None:
+        self.preview_dock.setVisible(not self.preview_dock.isVisible())
+
+    def toggle_templates(self) -> None:
+        self.templates_dock.setVisible(not self.templates_dock.isVisible())
+
+    def refresh_preview(self) -> None:
+        tab = self.current_tab()
+        if tab is None or not self.preview_dock.isVisible():
+            return
+        html = markdown.markdown(tab.text(), extensions=["extra", "sane_lists"], output_format="html")
+        bar = self.preview_view.verticalScrollBar()
+        where = bar.value()
+        self.preview_view.setHtml(html)
+        bar.setValue(where)
+
+    def show_find(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.find_bar.show_find()
+
+    def show_replace(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.find_bar.show_replace()
+
+    def undo(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.editor.undo()
+
+    def redo(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.editor.redo()
+
+    def sync_layout_choice(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.layout_kind = "gongwen" if self.menu_actions.gongwen_layout.isChecked() else "plain"
+
+    def actions_sync_layout(self, tab: DocumentTab) -> None:
+        self.menu_actions.gongwen_layout.setChecked(tab.layout_kind == "gongwen")
+
+    # -- status --------------------------------------------------------------------------------------------------
+
+    def set_model_status(self, text: str, tooltip: str = "") -> None:
+        """Show ``text`` (already translated) as the model state in the status bar."""
+        self.status.set_model(text, tooltip)
+
+    def refresh_counts(self) -> None:
+        """Recount the document (and the selection) now."""
         self._count_timer.stop()
-        stats = count_text(self.editor.toPlainText())
-        self.word_count_label.setText(self._format_count(stats))
+        tab = self.current_tab()
+        if tab is None:
+            return
+        text = tab.text()
+        cursor: QTextCursor = tab.editor.textCursor()
+        selection = None
+        if cursor.hasSelection():
+            selected = text[qt_to_py(text, cursor.selectionStart()) : qt_to_py(text, cursor.selectionEnd())]
+            selection = count_text(selected)
+        self.status.set_counts(count_text(text), selection, self.lang)
+
+    def show_error(self, message: str, hint: str = "") -> None:
+        self.notice.show_notice(message, hint=hint, level=NoticeLevel.ERROR)
+
+    # -- delegated commands (menus and toolbar call these) -------------------------------------------------------
+
+    def open_dialog(self) -> None:
+        self.files.open_dialog()
+
+    def save_current(self) -> bool:
+        return self.files.save_current()
+
+    def save_current_as(self) -> bool:
+        return self.files.save_current_as()
+
+    def export_dialog(self, fmt: str) -> None:
+        self.files.export_dialog(fmt)
+
+    def generate(self) -> None:
+        self.writing.generate()
+
+    def continue_writing(self) -> None:
+        self.writing.continue_writing()
+
+    def regenerate(self) -> None:
+        self.writing.regenerate()
+
+    def switch_alternative(self, step: int) -> None:
+        self.writing.switch_alternative(step)
+
+    def rewrite_selection(self, kind: object, instruction: str | None = None) -> None:
+        self.writing.rewrite_selection(kind, instruction)
+
+    def stop_generation(self) -> None:
+        self.generation.stop()
+
+    def edit_sampling(self) -> None:
+        self.writing.edit_sampling()
+
+    def edit_template_sampling(self) -> None:
+        self.writing.edit_template_sampling()
+
+    def load_model_dialog(self) -> None:
+        self.writing.load_model_dialog()
+
+    def load_model(self, path: Path) -> None:
+        self.writing.load_model(path)
+
+    def unload_model(self) -> None:
+        self.writing.unload_model()
+
+    # -- closing -------------------------------------------------------------------------------------------------
+
+    def ask_unsaved(self, tab: DocumentTab) -> QMessageBox.StandardButton:
+        """Save, Discard or Cancel for a modified document (a method, so tests can answer it)."""
+        return QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            self.tr("“{name}” has changes that are not saved. Save them?").format(name=tab.display_name()),
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.generation.stop()
+        for tab in self.all_tabs():
+            if not self.files.maybe_save(tab):
+                event.ignore()
+                return
         store = paths.settings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())
+        self.engine.shutdown()
         super().closeEvent(event)
-
-    def _format_count(self, stats: TextStats) -> str:
-        locale = self.locale()
-        parts: list[str] = []
-        if stats.cjk_chars:
-            parts.append(self.tr("字数 {count}").format(count=locale.toString(stats.cjk_chars)))
-        if stats.words:
-            words = locale.toString(stats.words)
-            parts.append(
-                self.tr("{count} word").format(count=words)
-                if stats.words == 1
-                else self.tr("{count} words").format(count=words)
-            )
-        if not parts:
-            # An empty document speaks the writer's language: 字数 for a Chinese UI, words otherwise.
-            if locale.language() == QLocale.Language.Chinese:
-                return self.tr("字数 {count}").format(count=locale.toString(0))
-            return self.tr("{count} words").format(count=locale.toString(0))
-        return " · ".join(parts)
-
-    def _document_font(self) -> QFont:
-        font = QFont(self.editor.font())
-        font.setFamilies([*CJK_FONT_FAMILIES, font.family()])
-        return font
-
-    def _create_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
-        quit_action = QAction(self.tr("&Quit"), self)
-        quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
 
     def _restore_geometry(self) -> None:
         store = paths.settings()
@@ -130,4 +392,4 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray):
                 self.restoreState(state)
         else:
-            self.resize(960, 720)
+            self.resize(1200, 800)

@@ -44,6 +44,8 @@ class StreamInserter(QObject):
         self._buffer: list[str] = []
         self._cursor: QTextCursor | None = None
         self._start: QTextCursor | None = None
+        self._join_previous = False
+        self._replace: QTextCursor | None = None
         self._chars_total = 0
         self._flush_count = 0
         self._timer = QTimer(self)
@@ -91,13 +93,26 @@ class StreamInserter(QObject):
 
     # -- the stream ----------------------------------------------------------------------------------------------
 
-    def begin(self, cursor_position: int) -> None:
-        """Start a generation at ``cursor_position`` (clamped to the document); finishes one still active."""
+    def begin(self, cursor_position: int, *, replace_end: int | None = None, join_previous: bool = False) -> None:
+        """Start a generation at ``cursor_position`` (clamped to the document); finishes one still active.
+
+        Args:
+            replace_end: the text from ``cursor_position`` to here is replaced by the generation: it is removed in
+                the same undo step as the first text goes in (regenerate), and stays if no text comes at all.
+            join_previous: the first flush joins the undo step before it (e.g. the fixed parts of a template that
+                were laid out just before), so the writer undoes both at once.
+        """
         if self.active:
             self.finish()
         document = self._editor.document()
+        last = document.characterCount() - 1
         cursor = QTextCursor(document)
-        cursor.setPosition(max(0, min(cursor_position, document.characterCount() - 1)))
+        cursor.setPosition(max(0, min(cursor_position, last)))
+        self._replace = None
+        if replace_end is not None and replace_end > cursor.position():
+            self._replace = QTextCursor(cursor)
+            self._replace.setPosition(min(replace_end, last), QTextCursor.MoveMode.KeepAnchor)
+        self._join_previous = join_previous
         # The start marker must not move when our own text goes in at the same position.
         start = QTextCursor(cursor)
         start.setKeepPositionOnInsert(True)
@@ -122,10 +137,13 @@ class StreamInserter(QObject):
         # A cursor at the insertion point follows the text (Qt moves cursors at the insert position); keep it in
         # view, as typing would. Everything else stays where it is, on the same text.
         follow = self._editor.textCursor().position() == cursor.position()
-        if self._flush_count == 0:
+        if self._flush_count == 0 and not self._join_previous:
             cursor.beginEditBlock()
         else:
             cursor.joinPreviousEditBlock()
+        if self._replace is not None:
+            self._replace.removeSelectedText()
+            self._replace = None
         cursor.insertText(text)
         cursor.endEditBlock()
         self._flush_count += 1
@@ -138,5 +156,5 @@ class StreamInserter(QObject):
         """Insert what is left, stop the timer and end the generation; returns the characters inserted."""
         self.flush()
         self._timer.stop()
-        self._cursor = self._start = None
+        self._cursor = self._start = self._replace = None
         return self._chars_total

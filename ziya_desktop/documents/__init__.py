@@ -1,0 +1,1 @@
+"""Documents on disk: reading, atomic saving and export."""

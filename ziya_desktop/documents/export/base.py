@@ -1,0 +1,163 @@
+"""What every export shares: the document to export, the abstract :class:`Exporter`, and the all-or-nothing write.
+
+One :class:`Exporter` subclass per format renders the whole file to bytes in memory; :meth:`Exporter.export` then
+writes those bytes through a temp file and a rename (:func:`ziya_desktop.documents.storage.atomic_write_bytes`), so
+an export that fails never leaves a half-written file where the writer expects a finished one.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from PySide6.QtCore import QCoreApplication
+
+from ziya_desktop.documents.export.markdown_blocks import Block, parse_blocks
+from ziya_desktop.documents.storage import AtomicWriteError, atomic_write_bytes, describe_write_error
+from ziya_desktop.errors import ExportError
+
+__all__ = [
+    "SUFFIX_FORMATS",
+    "ExportDocument",
+    "ExportFormat",
+    "Exporter",
+    "Language",
+    "Layout",
+    "format_for_path",
+    "write_export",
+]
+
+Language = Literal["zh", "en"]
+Layout = Literal["plain", "gongwen"]
+_LANGUAGES = ("zh", "en")
+_LAYOUTS = ("plain", "gongwen")
+_MAX_DERIVED_TITLE = 80
+
+
+class ExportFormat(StrEnum):
+    HTML = "html"
+    PDF = "pdf"
+    DOCX = "docx"
+
+
+SUFFIX_FORMATS = {
+    ".html": ExportFormat.HTML,
+    ".htm": ExportFormat.HTML,
+    ".pdf": ExportFormat.PDF,
+    ".docx": ExportFormat.DOCX,
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Export", text)
+
+
+@dataclass(frozen=True)
+class ExportDocument:
+    """A document to export.
+
+    Args:
+        text: the light Markdown the editor holds (``#`` headings, ``-``/``1.`` lists, ``**bold**``; every
+            non-empty line is a paragraph).
+        title: for the file's metadata (HTML ``<title>``, PDF and DOCX properties); empty takes the first line.
+        language: ``"zh"`` or ``"en"``; sets the language tags and the plain layout's paragraph style.
+        layout: ``"plain"``, or ``"gongwen"`` for the GB/T 9704-2012 official-document page (DOCX and PDF;
+            HTML gets the same fonts and indents).
+
+    Raises:
+        ValueError: an unknown language or layout.
+    """
+
+    text: str
+    title: str = ""
+    language: Language = "zh"
+    layout: Layout = "plain"
+
+    def __post_init__(self) -> None:
+        if self.language not in _LANGUAGES:
+            raise ValueError(f"language must be one of {_LANGUAGES}, not {self.language!r}")
+        if self.layout not in _LAYOUTS:
+            raise ValueError(f"layout must be one of {_LAYOUTS}, not {self.layout!r}")
+
+    @property
+    def gongwen(self) -> bool:
+        return self.layout == "gongwen"
+
+    @property
+    def language_tag(self) -> str:
+        """BCP 47 tag: ``zh-CN`` or ``en``."""
+        return "zh-CN" if self.language == "zh" else "en"
+
+    def blocks(self) -> list[Block]:
+        return parse_blocks(self.text)
+
+    def display_title(self) -> str:
+        """The title, else the first non-empty line without Markdown marks, else “Untitled”."""
+        if self.title.strip():
+            return self.title.strip()
+        blocks = self.blocks()
+        if blocks and blocks[0].text.strip():
+            return blocks[0].text.strip()[:_MAX_DERIVED_TITLE]
+        return _tr("Untitled")
+
+
+class Exporter(ABC):
+    """Turns an :class:`ExportDocument` into one file format. Subclasses implement :meth:`render` only."""
+
+    format: ClassVar[ExportFormat]
+
+    @abstractmethod
+    def render(self, doc: ExportDocument) -> bytes:
+        """The complete file, in memory.
+
+        Raises:
+            ExportError: the document cannot be rendered in this format.
+        """
+
+    def export(self, doc: ExportDocument, path: Path) -> None:
+        """Render ``doc`` and write it to ``path`` all at once (temp file, fsync, rename).
+
+        Raises:
+            ExportError: rendering or writing failed; no partial file is left at ``path``.
+        """
+        write_export(path, self.render(doc))
+
+
+def format_for_path(path: Path) -> ExportFormat:
+    """The export format a file name asks for, by its suffix (case-insensitive).
+
+    Raises:
+        ExportError: the suffix is not .html, .htm, .pdf or .docx.
+    """
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ExportError(
+            _tr("Cannot export “{name}”: the format “{suffix}” is not supported.").format(
+                name=path.name, suffix=path.suffix or _tr("(none)")
+            ),
+            hint=_tr("Choose a file name ending in .html, .pdf or .docx."),
+        )
+    return fmt
+
+
+def write_export(path: Path, data: bytes) -> None:
+    """Write an exported file atomically.
+
+    Raises:
+        ExportError: naming the file and the cause (disk full, read-only, no permission, …).
+    """
+    try:
+        atomic_write_bytes(path, data)
+    except AtomicWriteError as err:
+        cause = describe_write_error(err, path)
+        if err.replaced:
+            raise ExportError(
+                _tr("“{name}” was exported, but the system could not confirm it reached the disk: {cause}.").format(
+                    name=str(path), cause=cause
+                ),
+                hint=_tr("Export again; if this keeps happening, export to another disk."),
+            ) from err
+        raise ExportError(_tr("“{name}” could not be exported: {cause}.").format(name=str(path), cause=cause)) from err

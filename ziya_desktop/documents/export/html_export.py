@@ -1,0 +1,197 @@
+"""Export to a standalone HTML file: UTF-8, embedded CSS with CJK font stacks, and the writer's text escaped.
+
+The plain layout runs the text through the ``markdown`` package (``extra`` and ``sane_lists``) after reading every
+line as its own paragraph; raw HTML in the text is shown as text, never passed through. The 公文 layout is built
+from :func:`~ziya_desktop.documents.export.gongwen.layout_gongwen` instead, since its “1.” lines are headings,
+not lists.
+
+The same HTML, with fonts narrowed to installed families (``fonts=``) and ``for_print=True``, feeds the PDF export
+through ``QTextDocument``. Lengths that Qt's rich text must honour are in ``px`` (Qt ignores ``pt`` for line height
+and indents), and ``-qt-line-height-type: fixed`` is Qt's own property for an exact line pitch; browsers ignore it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import markdown
+
+from ziya_desktop.documents.export import gongwen
+from ziya_desktop.documents.export.base import ExportDocument, Exporter, ExportFormat
+from ziya_desktop.documents.export.gongwen import GongwenParagraph, Role
+from ziya_desktop.documents.export.markdown_blocks import Span, lines_as_paragraphs
+
+__all__ = [
+    "PLAIN_FONTS_EN",
+    "PLAIN_FONTS_ZH",
+    "FontStacks",
+    "HtmlExporter",
+    "build_html",
+    "default_fonts",
+    "pt_to_px",
+]
+
+PLAIN_FONTS_ZH = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "WenQuanYi Micro Hei",
+    "sans-serif",
+)
+PLAIN_FONTS_EN = ("Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", *PLAIN_FONTS_ZH)
+_GENERIC_FAMILIES = ("serif", "sans-serif", "monospace")
+PLAIN_SIZE_PT = 12.0  # 小四
+# Condense every character so 28 of them fill the 156 mm line, as Word's character grid does. A little more than
+# the exact 0.21 pt, because Qt rounds advances up at print resolution and would otherwise fit only 27.
+_GONGWEN_LETTER_SPACING_PX = -0.4
+# An entity the writer typed (“&amp;”) is text to show, not markup; markdown would pass it through.
+_ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+
+
+def pt_to_px(pt: float) -> float:
+    """CSS pixels (1/96 inch), the unit both browsers and Qt's rich text understand for every length."""
+    return pt * 96.0 / 72.0
+
+
+def _px(pt: float) -> str:
+    return f"{pt_to_px(pt):.2f}px"
+
+
+@dataclass(frozen=True)
+class FontStacks:
+    """Font families per role, first choice first. ``headings`` maps a 公文 heading level to its stack."""
+
+    body: tuple[str, ...]
+    title: tuple[str, ...]
+    headings: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def default_fonts(doc: ExportDocument) -> FontStacks:
+    """The stacks for a layout: 仿宋/黑体/楷体/小标宋 for 公文 (Latin in Times New Roman), sans CJK for plain."""
+    if doc.gongwen:
+        latin = (gongwen.LATIN_FONT,)
+        return FontStacks(
+            body=(*latin, *gongwen.BODY_FONTS, "serif"),
+            title=(*latin, *gongwen.TITLE_FONTS, "serif"),
+            headings={level: (*latin, *stack, "serif") for level, stack in gongwen.HEADING_FONTS.items()},
+        )
+    stack = PLAIN_FONTS_ZH if doc.language == "zh" else PLAIN_FONTS_EN
+    return FontStacks(body=stack, title=stack)
+
+
+def _css_family(stack: tuple[str, ...]) -> str:
+    return ", ".join(name if name in _GENERIC_FAMILIES else '"' + name.replace('"', "") + '"' for name in stack)
+
+
+def _plain_css(doc: ExportDocument, fonts: FontStacks, for_print: bool) -> str:
+    indent = f"text-indent: {_px(2 * PLAIN_SIZE_PT)}; " if doc.language == "zh" else ""
+    screen = "" if for_print else "max-width: 760px; margin: 32px auto; padding: 0 24px; "
+    return (
+        "@page { size: A4; margin: 25mm; }\n"
+        f"body {{ font-family: {_css_family(fonts.body)}; font-size: {PLAIN_SIZE_PT:g}pt; line-height: 160%; "
+        f"color: #111111; {screen}}}\n"
+        f"h1, h2, h3, h4, h5, h6 {{ font-family: {_css_family(fonts.title)}; font-weight: bold; line-height: 140%; "
+        "margin: 18px 0px 8px 0px; }\n"
+        "h1 { font-size: 20pt; } h2 { font-size: 16pt; } h3 { font-size: 14pt; } "
+        "h4, h5, h6 { font-size: 12pt; }\n"
+        f"p {{ margin: 0px 0px 8px 0px; {indent}}}\n"
+        "li p { text-indent: 0px; margin: 0px; }\n"
+        "ul, ol { margin: 0px 0px 8px 0px; }\n"
+        "table { border-collapse: collapse; } th, td { border: 1px solid #999999; padding: 4px 8px; }\n"
+        "code, pre { font-family: monospace; }\n"
+        "@media print { body { max-width: none; margin: 0; padding: 0; } }\n"
+    )
+
+
+def _gongwen_css(fonts: FontStacks, for_print: bool) -> str:
+    pitch = _px(gongwen.LINE_PITCH_PT)
+    screen = "" if for_print else f"width: {gongwen.BODY_WIDTH_MM:g}mm; margin: 24px auto; "
+    rules = [
+        f"@page {{ size: A4; margin: {gongwen.MARGIN_TOP_MM:g}mm {gongwen.MARGIN_RIGHT_MM:g}mm "
+        f"{gongwen.MARGIN_BOTTOM_MM:g}mm {gongwen.MARGIN_LEFT_MM:g}mm; }}",
+        f"body {{ font-family: {_css_family(fonts.body)}; font-size: {gongwen.BODY_SIZE_PT:g}pt; color: #000000; "
+        f"{screen}}}",
+        f"p {{ margin: 0px; line-height: {pitch}; -qt-line-height-type: fixed; "
+        f"text-indent: {_px(gongwen.FIRST_LINE_INDENT_PT)}; letter-spacing: {_GONGWEN_LETTER_SPACING_PX}px; }}",
+        f"p.title {{ font-family: {_css_family(fonts.title)}; font-size: {gongwen.TITLE_SIZE_PT:g}pt; "
+        f"text-align: center; text-indent: 0px; letter-spacing: 0px; margin-bottom: {pitch}; }}",
+        "p.addressee, p.signature, p.date { text-indent: 0px; }",
+        "p.signature, p.date { text-align: right; }",
+        "span.h3 { font-weight: bold; }",
+        "@media print { body { width: auto; margin: 0; } }",
+    ]
+    rules += [f"span.h{level} {{ font-family: {_css_family(stack)}; }}" for level, stack in fonts.headings.items()]
+    return "\n".join(rules) + "\n"
+
+
+def _spans_html(spans: tuple[Span, ...]) -> str:
+    return "".join(
+        f"<strong>{html.escape(span.text, quote=False)}</strong>" if span.bold else html.escape(span.text, quote=False)
+        for span in spans
+    )
+
+
+def _gongwen_paragraph_html(paragraph: GongwenParagraph) -> str:
+    if paragraph.role is Role.HEADING:
+        head = f'<span class="h{paragraph.level}">{_spans_html(paragraph.head)}</span>'
+        return f'<p class="heading">{head}{_spans_html(paragraph.body)}</p>'
+    style = ""
+    if paragraph.right_indent_chars:
+        style = f' style="margin-right: {_px(paragraph.right_indent_chars * gongwen.BODY_SIZE_PT)};"'
+    return f'<p class="{paragraph.role.value}"{style}>{_spans_html(paragraph.body)}</p>'
+
+
+def _markdown_body(text: str) -> str:
+    converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+    # The writer's "<b>" or "<script>" is text: drop the raw-HTML block and inline handlers so it gets escaped.
+    converter.preprocessors.deregister("html_block")
+    converter.inlinePatterns.deregister("html")
+    converter.inlinePatterns.deregister("entity")
+    # attr_list would read a trailing “{重要}” on a heading as HTML attributes and drop it from the text.
+    converter.treeprocessors.deregister("attr_list")
+    body: str = converter.convert(_ENTITY_RE.sub("&amp;", lines_as_paragraphs(text)))
+    return body
+
+
+def build_html(doc: ExportDocument, *, fonts: FontStacks | None = None, for_print: bool = False) -> str:
+    """The complete HTML document.
+
+    Args:
+        doc: what to export.
+        fonts: font stacks to name in the CSS; :func:`default_fonts` when None.
+        for_print: leave out the screen-only centring (for ``QTextDocument`` and the PDF export).
+
+    Returns:
+        A standalone ``<!DOCTYPE html>`` document with ``lang``, ``<meta charset="utf-8">``, ``<title>`` and
+        embedded CSS.
+    """
+    fonts = fonts or default_fonts(doc)
+    if doc.gongwen:
+        css = _gongwen_css(fonts, for_print)
+        body = "\n".join(_gongwen_paragraph_html(p) for p in gongwen.layout_gongwen(doc.blocks()))
+    else:
+        css = _plain_css(doc, fonts, for_print)
+        body = _markdown_body(doc.text)
+    layout = "gongwen" if doc.gongwen else "plain"
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{doc.language_tag}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="generator" content="Ziya Desktop">\n'
+        f"<title>{html.escape(doc.display_title(), quote=False)}</title>\n"
+        f"<style>\n{css}</style>\n</head>\n"
+        f'<body class="{layout}">\n{body}\n</body>\n</html>\n'
+    )
+
+
+class HtmlExporter(Exporter):
+    """Writes a standalone UTF-8 HTML file."""
+
+    format = ExportFormat.HTML
+
+    def render(self, doc: ExportDocument) -> bytes:
+        return build_html(doc).encode("utf-8")

@@ -1,0 +1,146 @@
+"""One open document: its editor, its file, its find bar, and the alternatives of its last generation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont, QPalette, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+
+from ziya_desktop.documents.storage import LoadedDocument, read_document, save_document
+from ziya_desktop.engine.sampling import SamplingParams
+from ziya_desktop.ui.engine_worker import PromptBuilder
+from ziya_desktop.ui.find_replace import FindReplaceBar
+from ziya_desktop.ui.markdown_highlighter import MarkdownHighlighter
+
+# Tried in order; the first one installed wins. Each of these carries Latin glyphs too, so mixed text stays in
+# one typeface. Windows, macOS and Linux each ship at least one; the widget's own family is the last resort.
+CJK_FONT_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+)
+DEFAULT_POINT_SIZE = 13
+MIN_POINT_SIZE = 7
+MAX_POINT_SIZE = 48
+
+
+@dataclass
+class Alternatives:
+    """The versions of one generated passage: regenerate adds one, the writer switches between them.
+
+    ``start`` and ``end`` are cursors around the passage in the document, so edits elsewhere keep them on it.
+    """
+
+    start: QTextCursor
+    end: QTextCursor
+    texts: list[str] = field(default_factory=list)
+    index: int = 0
+    # How the passage was asked for, so a regenerate sends the same prompt (and reuses its evaluated prefix).
+    builder: PromptBuilder | None = None
+    sampling: SamplingParams | None = None
+
+    def span(self) -> tuple[int, int]:
+        return self.start.position(), self.end.position()
+
+
+class DocumentTab(QWidget):
+    """An editor page.
+
+    Signals:
+        titleChanged(): the file name or the modified state changed (the tab label follows).
+    """
+
+    titleChanged = Signal()
+
+    def __init__(self, untitled_number: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.untitled_number = untitled_number
+        self.path: Path | None = None
+        self.newline = "\n"
+        self.bom = False
+        # "gongwen" when the document was drafted from a 公文 template: exports then follow GB/T 9704.
+        self.layout_kind: Literal["plain", "gongwen"] = "plain"
+        self.template_id = ""
+        self.alternatives: Alternatives | None = None
+
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("documentEditor")
+        self.editor.setTabChangesFocus(False)
+        font = QFont(self.editor.font())
+        font.setFamilies([*CJK_FONT_FAMILIES, font.family()])
+        font.setPointSize(DEFAULT_POINT_SIZE)
+        self.editor.setFont(font)
+        self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.editor.document().setDocumentMargin(24)
+        self.highlighter = MarkdownHighlighter(
+            self.editor.document(), accent=self.palette().color(QPalette.ColorRole.Link)
+        )
+        self.find_bar = FindReplaceBar(self)
+        self.find_bar.set_editor(self.editor)
+        self.find_bar.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.find_bar)
+        # Setting the margin and the highlighter marks a fresh document modified; nothing was written yet.
+        self.editor.document().setModified(False)
+        self.editor.document().modificationChanged.connect(lambda _m: self.titleChanged.emit())
+
+    # -- state ---------------------------------------------------------------------------------------------------
+
+    @property
+    def modified(self) -> bool:
+        return self.editor.document().isModified()
+
+    def text(self) -> str:
+        return self.editor.toPlainText()
+
+    def display_name(self) -> str:
+        if self.path is not None:
+            return self.path.name
+        return self.tr("Untitled {number}").format(number=self.untitled_number)
+
+    def is_blank(self) -> bool:
+        """An untouched new document: a draft can go here instead of into a new tab."""
+        return self.path is None and not self.modified and not self.text().strip()
+
+    # -- files ---------------------------------------------------------------------------------------------------
+
+    def load(self, path: Path) -> None:
+        """Replace the content by the file's (raises DocumentReadError; nothing changes then)."""
+        loaded: LoadedDocument = read_document(path)
+        self.editor.setPlainText(loaded.text)
+        self.path, self.newline, self.bom = path, loaded.newline, loaded.bom
+        self.alternatives = None
+        self.editor.document().setModified(False)
+        self.titleChanged.emit()
+
+    def save(self, path: Path) -> None:
+        """Save atomically to ``path`` (raises DocumentSaveError; the document stays modified then)."""
+        save_document(path, self.text(), newline=self.newline, bom=self.bom)
+        self.path = path
+        self.editor.document().setModified(False)
+        self.titleChanged.emit()
+
+    # -- view ----------------------------------------------------------------------------------------------------
+
+    def set_point_size(self, size: int) -> None:
+        font = QFont(self.editor.font())
+        font.setPointSize(max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size)))
+        self.editor.setFont(font)
+
+    def point_size(self) -> int:
+        return self.editor.font().pointSize()
+
+    def refresh_palette(self) -> None:
+        self.highlighter.set_accent(self.palette().color(QPalette.ColorRole.Link))

@@ -1,0 +1,386 @@
+"""The writing commands of the main window: draft from a template, continue, regenerate and switch alternatives,
+rewrite a selection, sampling settings, and loading the model.
+
+Everything that needs the tokenizer is packed into a prompt builder that runs in the engine's worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+
+from ziya_desktop import paths
+from ziya_desktop.engine.engine import GenerationStats, LoadOptions, LoadReport
+from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
+from ziya_desktop.ui.engine_worker import PromptBuilder
+from ziya_desktop.ui.generation import text_prompt_builder
+from ziya_desktop.ui.notice_bar import NoticeLevel
+from ziya_desktop.ui.sampling_dialog import SamplingDialog
+from ziya_desktop.ui.template_panel import DraftRequest
+from ziya_desktop.ui.text_positions import qt_to_py
+from ziya_desktop.ui.window_actions import rewrite_labels
+from ziya_desktop.writing.actions import ActionKind, build_action, suggested_answer_tokens
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ziya_desktop.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH_KEY = "model/path"
+SAMPLING_KEY = "sampling/default"
+TEMPLATE_SAMPLING_PREFIX = "sampling/template/"
+GONGWEN_CATEGORY = "gongwen"
+
+
+class WritingCommands(QObject):
+    """Writing commands of ``window``; reacts to the engine's and the generation's signals."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.report: LoadReport | None = None
+        self.model_path: Path | None = None
+        self._loading: Path | None = None
+        # The model settings dialog of the model library will edit these; defaults are the engine's plan.
+        self.load_options = LoadOptions()
+        self._tokens_per_s: float | None = None
+        engine, generation = window.engine, window.generation
+        engine.loadProgress.connect(self._load_progress)
+        engine.loaded.connect(self._loaded)
+        engine.loadFailed.connect(self._load_failed)
+        engine.unloaded.connect(self._unloaded)
+        generation.started.connect(self._run_started)
+        generation.progress.connect(self._run_progress)
+        generation.windowed.connect(self._windowed)
+        generation.ended.connect(self._run_ended)
+        window.templates.draftRequested.connect(self.draft)
+
+    # -- model ---------------------------------------------------------------------------------------------------
+
+    @property
+    def n_ctx(self) -> int:
+        return self.report.n_ctx if self.report is not None else LoadOptions().n_ctx
+
+    def load_model_dialog(self) -> None:
+        start = str(self.model_path.parent if self.model_path else paths.models_dir())
+        name, _ = QFileDialog.getOpenFileName(
+            self.window, self.tr("Load Model"), start, self.tr("GGUF models (*.gguf);;All files (*)")
+        )
+        if name:
+            self.load_model(Path(name))
+
+    def load_model(self, path: Path) -> None:
+        """Load ``path`` in the background; the editor stays usable and the status bar shows progress."""
+        self._loading = path
+        self.window.set_model_status(self.tr("Loading {name}…").format(name=path.name))
+        self.window.engine.load(path, self.load_options)
+
+    def load_last_model(self) -> bool:
+        """Load the model used last time, if its file is still there."""
+        stored = paths.settings().value(MODEL_PATH_KEY, "")
+        if isinstance(stored, str) and stored and Path(stored).is_file():
+            self.load_model(Path(stored))
+            return True
+        return False
+
+    def unload_model(self) -> None:
+        self.window.generation.stop()
+        self.window.engine.unload()
+
+    def _load_progress(self, fraction: float) -> None:
+        name = self._loading.name if self._loading else ""
+        self.window.set_model_status(
+            self.tr("Loading {name}… {percent}%").format(name=name, percent=round(fraction * 100))
+        )
+
+    def _loaded(self, report: object) -> None:
+        assert isinstance(report, LoadReport)
+        self.report, self.model_path = report, self._loading
+        name = self.model_path.stem if self.model_path else report.info.name
+        self.window.set_model_status(
+            f"{name} · {report.status}",
+            self.tr("{threads} threads · context {n_ctx} tokens · loaded in {seconds} s").format(
+                threads=report.threads, n_ctx=report.n_ctx, seconds=f"{report.seconds:.1f}"
+            ),
+        )
+        if report.fell_back:
+            self.window.notice.show_notice(
+                self.tr("The model did not fit on the GPU as planned and runs with fewer GPU layers."),
+                hint=report.status,
+                level=NoticeLevel.WARNING,
+            )
+        if self.model_path is not None:
+            paths.settings().setValue(MODEL_PATH_KEY, str(self.model_path))
+        self.window.status.set_context(0, report.n_ctx)
+
+    def _load_failed(self, message: str, hint: str) -> None:
+        self.report = None
+        self.window.set_model_status(self.tr("No model loaded"))
+        self.window.show_error(self.tr("The model could not be loaded: {message}").format(message=message), hint)
+
+    def _unloaded(self) -> None:
+        self.report = None
+        self.window.set_model_status(self.tr("No model loaded"))
+        self.window.status.set_context(None, self.n_ctx)
+
+    # -- guards --------------------------------------------------------------------------------------------------
+
+    def _ready(self) -> bool:
+        if self.window.generation.busy:
+            self.window.notice.show_notice(self.tr("The model is still writing. Stop it first (Esc)."))
+            return False
+        if self.report is None:
+            self.window.notice.show_notice(
+                self.tr("No model is loaded, so nothing can be generated yet. You can keep writing."),
+                hint=self.tr(
+                    "Load a Ziya-Writing GGUF file (Model → Load Model…). To make one from the Hugging Face "
+                    "checkpoint, run: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m"
+                ),
+                level=NoticeLevel.WARNING,
+                action_text=self.tr("Load Model…"),
+                action=self.load_model_dialog,
+            )
+            return False
+        return True
+
+    # -- sampling ------------------------------------------------------------------------------------------------
+
+    def sampling_for(self, template_id: str = "") -> SamplingParams:
+        """The template's override when there is one, else the writer's default settings."""
+        store = paths.settings()
+        for key in ((TEMPLATE_SAMPLING_PREFIX + template_id) if template_id else "", SAMPLING_KEY):
+            raw = store.value(key, "") if key else ""
+            if isinstance(raw, str) and raw:
+                try:
+                    values = json.loads(raw)
+                    known = {f.name for f in fields(SamplingParams)}
+                    return SamplingParams(**{k: v for k, v in values.items() if k in known})
+                except (ValueError, TypeError, AttributeError) as exc:
+                    log.warning("ignoring stored sampling settings %s: %s", key, exc)
+        return MODEL_CARD
+
+    def _store_sampling(self, key: str, params: SamplingParams | None) -> None:
+        store = paths.settings()
+        if params is None:
+            store.remove(key)
+        else:
+            store.setValue(key, json.dumps(asdict(params)))
+
+    def edit_sampling(self) -> None:
+        dialog = SamplingDialog(self.window)
+        dialog.set_params(self.sampling_for())
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._store_sampling(SAMPLING_KEY, dialog.params())
+
+    def edit_template_sampling(self) -> None:
+        template = self.window.templates.current_template()
+        if template is None:
+            self.window.notice.show_notice(self.tr("Choose a template in the Templates panel first."))
+            return
+        dialog = SamplingDialog(self.window)
+        dialog.set_note(
+            self.tr("Overrides for the template “{name}”").format(name=template.names.get(self.window.lang))
+        )
+        dialog.set_params(self.sampling_for(template.id))
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self._store_sampling(TEMPLATE_SAMPLING_PREFIX + template.id, dialog.params())
+
+    # -- draft ---------------------------------------------------------------------------------------------------
+
+    def generate(self) -> None:
+        """Ctrl+Enter: draft from the chosen template into a blank document, otherwise continue from the cursor."""
+        tab = self.window.current_tab()
+        if tab is not None and tab.is_blank() and self.window.templates.current_template() is not None:
+            self.window.templates.draft_button.click()
+        else:
+            self.continue_writing()
+
+    def draft(self, request: object) -> None:
+        """Lay out the template's fixed parts and stream the body between them."""
+        assert isinstance(request, DraftRequest)
+        if not self._ready():
+            return
+        current = self.window.current_tab()
+        tab = current if current is not None and current.is_blank() else self.window.new_document()
+        template = request.template
+        header, footer = request.rendered.header.strip("\n"), request.rendered.footer.strip("\n")
+        cursor = QTextCursor(tab.editor.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.beginEditBlock()
+        if header:
+            cursor.insertText(header + "\n\n")
+        body = cursor.position()
+        if footer:
+            cursor.insertText("\n\n" + footer)
+        cursor.endEditBlock()
+        tab.template_id = template.id
+        tab.layout_kind = "gongwen" if template.category == GONGWEN_CATEGORY else "plain"
+        self.window.actions_sync_layout(tab)
+        self.window.generation.insert(
+            tab,
+            body,
+            text_prompt_builder(request.prompt),
+            self.sampling_for(template.id),
+            join_previous=bool(header or footer),
+        )
+
+    # -- continue, regenerate, alternatives ----------------------------------------------------------------------
+
+    def continue_writing(self) -> None:
+        tab = self.window.current_tab()
+        if tab is None or not self._ready():
+            return
+        text = tab.text()
+        position = tab.editor.textCursor().position()
+        cursor = qt_to_py(text, position)
+        sampling = self.sampling_for(tab.template_id)
+        answer = suggested_answer_tokens(ActionKind.CONTINUE, 0, sampling.max_tokens)
+
+        def build(tokenize: Callable[[str], list[int]], n_ctx: int) -> object:
+            return build_action(
+                ActionKind.CONTINUE,
+                text=text,
+                cursor=cursor,
+                selection=None,
+                tokenize=tokenize,
+                n_ctx=n_ctx,
+                answer_tokens=answer,
+            )
+
+        self.window.generation.insert(tab, position, _builder(build), sampling)
+
+    def regenerate(self) -> None:
+        tab = self.window.current_tab()
+        if tab is None:
+            return
+        alternatives = tab.alternatives
+        if alternatives is None or alternatives.builder is None or alternatives.sampling is None:
+            self.window.notice.show_notice(self.tr("Nothing to regenerate yet: generate a passage first."))
+            return
+        if not self._ready():
+            return
+        start, end = alternatives.span()
+        sampling = alternatives.sampling
+        # A fixed seed would write the same text again; each alternative gets its own.
+        seed = None if sampling.seed is None else sampling.seed + len(alternatives.texts)
+        self.window.generation.insert(
+            tab, start, alternatives.builder, sampling.with_(seed=seed), replace_end=end, keep_alternatives=True
+        )
+
+    def switch_alternative(self, step: int) -> None:
+        """Show the previous (-1) or next (+1) version of the last generated passage, as one undo step."""
+        tab = self.window.current_tab()
+        alternatives = tab.alternatives if tab is not None else None
+        if tab is None or alternatives is None or len(alternatives.texts) < 2 or self.window.generation.busy:
+            return
+        alternatives.index = (alternatives.index + step) % len(alternatives.texts)
+        start, end = alternatives.span()
+        cursor = QTextCursor(tab.editor.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.beginEditBlock()
+        cursor.insertText(alternatives.texts[alternatives.index])
+        cursor.endEditBlock()
+        alternatives.end.setPosition(cursor.position())
+        self.window.statusBar().showMessage(
+            self.tr("Alternative {index} of {count}").format(
+                index=alternatives.index + 1, count=len(alternatives.texts)
+            ),
+            4000,
+        )
+
+    # -- rewrite a selection -------------------------------------------------------------------------------------
+
+    def rewrite_selection(self, kind: object, instruction: str | None = None) -> None:
+        """Polish/expand/shorten/formal/warm/translate/free-rewrite the selection; the result goes to the review."""
+        kind = ActionKind(str(kind))
+        tab = self.window.current_tab()
+        if tab is None:
+            return
+        label = rewrite_labels()[kind].replace("&", "").rstrip("…")
+        qt_cursor = tab.editor.textCursor()
+        if not qt_cursor.hasSelection():
+            self.window.notice.show_notice(
+                self.tr("Select the text first, then choose “{action}”.").format(action=label)
+            )
+            return
+        if not self._ready():
+            return
+        if kind is ActionKind.REWRITE and instruction is None:
+            instruction, accepted = QInputDialog.getText(
+                self.window, label, self.tr("How should the selection be rewritten?")
+            )
+            if not accepted or not instruction.strip():
+                return
+        start, end = qt_cursor.selectionStart(), qt_cursor.selectionEnd()
+        text = tab.text()
+        selection = (qt_to_py(text, start), qt_to_py(text, end))
+        sampling = self.sampling_for(tab.template_id)
+        given = instruction or ""
+
+        def build(tokenize: Callable[[str], list[int]], n_ctx: int) -> object:
+            selected_tokens = len(tokenize(text[selection[0] : selection[1]]))
+            return build_action(
+                kind,
+                text=text,
+                cursor=selection[1],
+                selection=selection,
+                tokenize=tokenize,
+                n_ctx=n_ctx,
+                answer_tokens=suggested_answer_tokens(kind, selected_tokens, sampling.max_tokens),
+                instruction=given,
+            )
+
+        self.window.review_dock.show()
+        self.window.review_dock.raise_()
+        original = text[selection[0] : selection[1]]
+        self.window.generation.rewrite(tab, start, end, original, label, _builder(build), sampling, source=text)
+
+    # -- generation feedback -------------------------------------------------------------------------------------
+
+    def _run_started(self, _mode: str) -> None:
+        self.window.menu_actions.stop.setEnabled(True)
+        self._tokens_per_s = None
+        self.window.status.set_speed(0.0, running=True)
+
+    def _run_progress(self, chunks: int, tokens_per_s: float, context_used: int) -> None:
+        if chunks > 1:
+            self.window.status.set_speed(tokens_per_s, running=True)
+        self.window.status.set_context(context_used, self.n_ctx)
+
+    def _windowed(self, dropped_chars: int) -> None:
+        self.window.notice.show_notice(
+            self.tr(
+                "The document is longer than the model can read at once: it saw the text nearest the cursor, "
+                "and {count} characters before that were left out."
+            ).format(count=dropped_chars),
+            level=NoticeLevel.INFO,
+        )
+
+    def _run_ended(self, stats: object, message: str, hint: str) -> None:
+        self.window.menu_actions.stop.setEnabled(False)
+        if isinstance(stats, GenerationStats):
+            self.window.status.set_speed(stats.tokens_per_s, running=False)
+            self.window.status.set_context(stats.prompt_tokens + stats.generated_tokens, self.n_ctx)
+        if message:
+            self.window.show_error(message, hint)
+        tab = self.window.current_tab()
+        if tab is not None:
+            tab.editor.setFocus()
+
+
+def _builder(build: Callable[[Callable[[str], list[int]], int], object]) -> PromptBuilder:
+    # ActionRequest satisfies PreparedPrompt structurally; the closures are typed loosely to keep them short.
+    return build  # type: ignore[return-value]
+
+
+__all__ = ["WritingCommands"]
