@@ -61,7 +61,8 @@ NOTICE = """某市教育局
 
 LETTER = """Dear Ms Li,
 
-Thank you for hosting our team at the Shenzhen workshop last week. Your walk-through of the new archive system was clear and practical, and the whole team came back with ideas we are already putting to work.
+Thank you for hosting our team at the Shenzhen workshop last week. Your walk-through of the new archive \
+system was clear and practical, and the whole team came back with ideas we are already putting to work.
 
 We would be glad to welcome you to our office in the spring.
 
@@ -111,13 +112,23 @@ def main() -> int:
                     "doc_number": "教办〔2026〕12号",
                     "subject": "召开2026年度工作总结会议",
                     "recipients": "各区县教育局，局属各单位",
-                    "points": "会议时间：12月10日上午9:00\n会议地点：市教育局三楼第一会议室\n参会人员：各区县教育局局长",
+                    "points": "会议时间：12月10日上午9:00\n会议地点：市教育局三楼第一会议室\n"
+                    "参会人员：各区县教育局局长",
                 }
             )
             tab.editor.setPlainText(NOTICE)
             tab.layout_kind = "gongwen"
         else:
             panel.select_template("letter.en.thanks")
+            panel.form.set_values(
+                {
+                    "recipient": "Ms Li",
+                    "sender": "Wang Lei",
+                    "reason": "hosting our team at the Shenzhen workshop",
+                    "points": "clear walk-through of the archive system\ninvite her to our office in the spring",
+                }
+            )
+            window.review_dock.hide()
             tab.editor.setPlainText(LETTER)
         tab.editor.document().setModified(False)
         cursor = tab.editor.textCursor()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont, QPalette, QTextCursor
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from ziya_desktop.documents.storage import LoadedDocument, read_document, save_document
@@ -80,9 +80,7 @@ class DocumentTab(QWidget):
         self.editor.setFont(font)
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.editor.document().setDocumentMargin(24)
-        self.highlighter = MarkdownHighlighter(
-            self.editor.document(), accent=self.palette().color(QPalette.ColorRole.Link)
-        )
+        self.highlighter = MarkdownHighlighter(self.editor.document(), accent=_accent())
         self.find_bar = FindReplaceBar(self)
         self.find_bar.set_editor(self.editor)
         self.find_bar.hide()
@@ -143,4 +141,9 @@ class DocumentTab(QWidget):
         return self.editor.font().pointSize()
 
     def refresh_palette(self) -> None:
-        self.highlighter.set_accent(self.palette().color(QPalette.ColorRole.Link))
+        self.highlighter.set_accent(_accent())
+
+
+def _accent() -> QColor:
+    # The application palette, not the widget's: after a theme switch the widget learns of it only later.
+    return QGuiApplication.palette().color(QPalette.ColorRole.Link)

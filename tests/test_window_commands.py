@@ -1,0 +1,167 @@
+"""The main window's editor commands without a model: files, recent list, unsaved prompts, zoom, themes, preview,
+find, language, and the no-model explanation."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from ziya_desktop import paths
+from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
+from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage
+from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.themes import Theme, is_dark
+
+
+@pytest.fixture(autouse=True)
+def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "ziya_home"
+    monkeypatch.setenv("ZIYA_HOME", str(home))
+    return home
+
+
+@pytest.fixture()
+def answers() -> list[QMessageBox.StandardButton]:
+    """What the unsaved-changes question answers, in order (Discard once the list is empty)."""
+    return []
+
+
+@pytest.fixture()
+def window(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, answers: list[QMessageBox.StandardButton]
+) -> Iterator[MainWindow]:
+    main = MainWindow(lang="en")
+    asked: list[str] = []
+
+    def ask(tab: DocumentTab) -> QMessageBox.StandardButton:
+        asked.append(tab.display_name())
+        return answers.pop(0) if answers else QMessageBox.StandardButton.Discard
+
+    monkeypatch.setattr(main, "ask_unsaved", ask)
+    main.asked = asked  # type: ignore[attr-defined]
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    answers.clear()
+    main.close()
+
+
+def test_save_open_and_recent_files(window: MainWindow, tmp_path: Path) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    tab.editor.setPlainText("# 标题\n\n正文 text")
+    target = tmp_path / "doc"
+    assert window.files.save_to(tab, target)
+    saved = tmp_path / "doc.md"  # a name without a suffix is saved as Markdown
+    assert saved.read_text(encoding="utf-8") == "# 标题\n\n正文 text"
+    assert tab.display_name() == "doc.md" and not tab.modified
+    assert window.files.recent() == [saved]
+    menu = window.menu_actions.recent_menu
+    assert menu is not None and [a.text() for a in menu.actions()] == [str(saved)]
+
+    other = tmp_path / "other.txt"
+    other.write_bytes("第二\r\n行".encode())
+    window.new_document()
+    opened = window.files.open_path(other)
+    assert opened is not None and opened.text() == "第二\n行" and opened.newline == "\r\n"
+    assert window.files.recent()[:2] == [other, saved]
+    opened.editor.appendPlainText("新")
+    assert window.files.save(opened)
+    assert other.read_bytes() == "第二\r\n行\r\n新".encode()  # the file's own line endings are kept
+
+
+def test_opening_a_broken_file_explains_and_opens_nothing(window: MainWindow, tmp_path: Path) -> None:
+    bad = tmp_path / "gbk.txt"
+    bad.write_bytes("中文".encode("gbk"))
+    assert window.files.open_path(bad) is None
+    assert "UTF-8" in window.notice.text()
+    assert window.tabs.count() == 1
+
+
+def test_unsaved_changes_cancel_keeps_the_window_open(
+    qtbot: QtBot, window: MainWindow, answers: list[QMessageBox.StandardButton]
+) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    qtbot.keyClicks(tab.editor, "draft")
+    answers.append(QMessageBox.StandardButton.Cancel)
+    assert not window.close()
+    assert window.isVisible()
+    assert window.asked == ["Untitled 1"]  # type: ignore[attr-defined]
+    assert tab.text() == "draft"
+
+
+def test_closing_a_modified_tab_can_save_it(
+    window: MainWindow, answers: list[QMessageBox.StandardButton], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    tab.editor.insertPlainText("keep me")
+    target = tmp_path / "kept.md"
+    monkeypatch.setattr(window.files, "save_as", lambda t: window.files.save_to(t, target))
+    answers.append(QMessageBox.StandardButton.Save)
+    assert window.close_tab_at(0)
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert window.tabs.count() == 1  # a fresh document replaces the last one closed
+
+
+def test_zoom_is_applied_and_remembered(window: MainWindow) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    window.menu_actions.zoom_in.trigger()
+    window.menu_actions.zoom_in.trigger()
+    assert tab.point_size() == DEFAULT_POINT_SIZE + 2
+    assert window.new_document().point_size() == DEFAULT_POINT_SIZE + 2
+    assert paths.settings().value("editor/point_size") == DEFAULT_POINT_SIZE + 2
+    window.menu_actions.zoom_reset.trigger()
+    assert tab.point_size() == DEFAULT_POINT_SIZE
+
+
+def test_dark_and_light_themes(qtbot: QtBot, window: MainWindow) -> None:
+    window.set_theme(Theme.DARK)
+    qtbot.waitUntil(lambda: is_dark(window.palette()))
+    window.set_theme(Theme.LIGHT)
+    qtbot.waitUntil(lambda: not is_dark(window.palette()))
+    assert paths.settings().value("ui/theme") == "light"
+    window.set_theme(Theme.SYSTEM)
+
+
+def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    tab.editor.setPlainText("# 关于召开会议的通知\n\n- **第一**点\n- 第二点")
+    window.menu_actions.preview.trigger()
+    assert window.preview_dock.isVisible()
+    qtbot.waitUntil(
+        lambda: "<h1" in window.preview_view.toHtml() or "关于召开会议的通知" in window.preview_view.toPlainText()
+    )
+    assert "第一点" in window.preview_view.toPlainText().replace("\n", "")
+    window.menu_actions.find.trigger()
+    assert tab.find_bar.isVisible()
+
+
+def test_language_choice_is_stored_for_the_next_start(window: MainWindow) -> None:
+    window.menu_actions.languages[UiLanguage.CHINESE].trigger()
+    assert paths.settings().value(LANGUAGE_KEY) == "zh"
+    assert "next start" in window.notice.text()
+
+
+def test_generate_commands_without_a_model_explain_how_to_get_one(qtbot: QtBot, window: MainWindow) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    tab.editor.setPlainText("Some text to polish.")
+    tab.editor.selectAll()
+    window.menu_actions.rewrite[next(iter(window.menu_actions.rewrite))].trigger()
+    assert "No model is loaded" in window.notice.text()
+    assert "ziya-convert" in window.notice.text()
+    window.menu_actions.regenerate.trigger()
+    assert "Nothing to regenerate" in window.notice.text()
+    assert tab.text() == "Some text to polish."
