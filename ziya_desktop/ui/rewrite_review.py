@@ -161,16 +161,18 @@ class RewriteReview(QWidget):
         self.show_revised_check.toggled.connect(self._render)
         self.change_list.itemChanged.connect(self._item_changed)
         self.change_list.currentRowChanged.connect(self._scroll_to_change)
-        for sequence, slot in (("Ctrl+Return", self.apply_selected), ("Ctrl+Enter", self.apply_selected)):
-            self._shortcut(QKeySequence(sequence), slot)
-        self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.discard)
+        # Ctrl+Enter is the main window's Generate; it applies the review when focus is in here (see
+        # WritingCommands.generate). Two shortcuts on one key would cancel each other out as ambiguous.
+        # Esc discards only while nothing streams: during a stream it is the window's Stop.
+        self._escape = self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.discard)
         self._update_state()
 
-    def _shortcut(self, sequence: QKeySequence, slot: Callable[[], None]) -> None:
-        # Only while focus is in the panel: the editor beside it keeps its own Esc and Ctrl+Enter.
+    def _shortcut(self, sequence: QKeySequence, slot: Callable[[], None]) -> QShortcut:
+        # Only while focus is in the panel: the editor beside it keeps its own Esc.
         shortcut = QShortcut(sequence, self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(slot)
+        return shortcut
 
     # -- the stream ----------------------------------------------------------------------------------------------
 
@@ -390,6 +392,7 @@ class RewriteReview(QWidget):
         self.diff_view.ensureCursorVisible()
 
     def _update_state(self) -> None:
+        self._escape.setEnabled(not self._streaming)
         self.accept_all_button.setEnabled(self._finished)
         self.apply_selected_button.setEnabled(self._finished)
         self.regenerate_button.setEnabled(not self._streaming)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -171,9 +171,7 @@ class TemplatePanel(QWidget):
         self.draft_button.setDefault(True)
         self.draft_button.setToolTip(self.tr("Write the document from this template (Ctrl+Enter)"))
         self.draft_button.clicked.connect(self.request_draft)
-        shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(self.request_draft)
+        # Ctrl+Enter is the main window's Generate, which drafts when focus is in this panel.
 
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)

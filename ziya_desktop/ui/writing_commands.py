@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QDialog, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog
 
 from ziya_desktop import paths
 from ziya_desktop.engine.engine import GenerationStats, LoadOptions, LoadReport
@@ -197,10 +197,17 @@ class WritingCommands(QObject):
     # -- draft ---------------------------------------------------------------------------------------------------
 
     def generate(self) -> None:
-        """Ctrl+Enter: draft from the chosen template into a blank document, otherwise continue from the cursor."""
+        """Ctrl+Enter: in the template panel or into a blank document, draft from the chosen template; in the
+        rewrite review, apply the checked changes; otherwise continue from the cursor."""
+        focus = QApplication.focusWidget()
+        if focus is not None and self.window.review.isAncestorOf(focus):
+            self.window.review.apply_selected()
+            return
         tab = self.window.current_tab()
-        if tab is not None and tab.is_blank() and self.window.templates.current_template() is not None:
-            self.window.templates.draft_button.click()
+        in_panel = focus is not None and self.window.templates.isAncestorOf(focus)
+        blank = tab is not None and tab.is_blank()
+        if (in_panel or blank) and self.window.templates.current_template() is not None:
+            self.window.templates.request_draft()
         else:
             self.continue_writing()
 
