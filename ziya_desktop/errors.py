@@ -84,3 +84,56 @@ class ExportError(ZiyaError):
     """An export (HTML, PDF, DOCX) failed or its format is unknown; no partial file is left behind."""
 
     hint = "Nothing was written; choose another folder or file name and export again."
+
+
+class CatalogError(ZiyaError):
+    """The model catalog (``catalog.toml``) is missing, unreadable or has a wrong or missing entry."""
+
+    hint = "Reinstall Ziya Desktop; the model catalog that ships with it is damaged."
+
+
+class OfflineError(ZiyaError):
+    """A network access was refused because offline mode is on; no request was made."""
+
+    hint = "Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk."
+
+
+class DownloadError(ZiyaError):
+    """A download stopped (network or server failure); what was fetched so far stays for a later resume."""
+
+    hint = "Check the network connection and start the download again; it continues where it stopped."
+
+
+class DownloadCancelledError(ZiyaError):
+    """The writer cancelled a download; the partial file stays, and the next download resumes from it."""
+
+
+class DownloadVerificationError(ZiyaError):
+    """A downloaded file's SHA-256 differs from the hub's; the bad file was deleted and is not used."""
+
+    hint = "Start the download again; the damaged file will be fetched anew."
+
+    def __init__(self, message: str, *, filename: str = "") -> None:
+        super().__init__(message)
+        self.filename = filename
+
+
+class InsufficientDiskSpaceError(ZiyaError):
+    """Not enough free disk space for a download or an import; it was refused before anything was written."""
+
+    hint = "Free some disk space or choose another folder, then try again."
+
+    def __init__(self, message: str, *, needed: int = 0, free: int = 0) -> None:
+        super().__init__(message)
+        self.needed = needed
+        self.free = free
+
+
+class ModelImportError(ZiyaError):
+    """A model file could not be copied into or registered with the model library; the library is unchanged."""
+
+    hint = "Check that the file is readable and the disk is not full, then import it again."
+
+
+class ImportCancelledError(ZiyaError):
+    """The writer cancelled an import; no partial copy is left in the model library."""
