@@ -250,6 +250,31 @@ def test_gpu_load_failure_falls_back_to_cpu_and_says_why(q4: Path) -> None:
         e.close()
 
 
+def test_a_chosen_gpu_holds_the_model_alone_and_is_planned_by_its_own_memory(q4: Path) -> None:
+    from ziya_desktop.engine.hardware import GpuDevice
+
+    small = GpuDevice("CUDA0", "Small GPU", "gpu", free_bytes=1 << 20, total_bytes=2 << 30)
+    big = GpuDevice("CUDA1", "Big GPU", "gpu", free_bytes=8 << 30, total_bytes=8 << 30)
+    two_gpus = replace(probe(), gpu_offload=True, backend="CUDA", gpus=(small, big))
+    seen: list[ModelParams] = []
+
+    def opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
+        seen.append(params)
+        # No GPU here: the real load runs on the CPU with the same file.
+        return LlamaModel(path, replace(params, n_gpu_layers=0, main_gpu=None), progress)
+
+    for device, expected_gpu, expected_layers in (("CUDA1", 1, 3), ("CUDA0", 0, 0), (None, None, 3)):
+        seen.clear()
+        e = Engine(opener=opener, hardware=lambda: two_gpus)
+        try:
+            e.load(q4, LoadOptions(n_ctx=128, gpu_device=device))
+        finally:
+            e.close()
+        assert seen[0].n_gpu_layers == expected_layers, device
+        # main_gpu only matters when layers go to the GPU; without a choice llama.cpp splits over all GPUs.
+        assert seen[0].main_gpu == (expected_gpu if expected_layers else None), device
+
+
 def test_every_attempt_failing_is_one_clear_error(q4: Path) -> None:
     def opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
         raise ModelLoadError(f"no memory ({params.n_gpu_layers})")

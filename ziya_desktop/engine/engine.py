@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ziya_desktop.engine.detokenizer import IncrementalDetokenizer
@@ -48,6 +48,7 @@ class LoadOptions:
     threads: int | None = None  # None: physical cores
     flash_attn: bool | None = None  # None: llama.cpp decides per device
     use_mmap: bool = True
+    gpu_device: str | None = None  # a GpuDevice.name ("CUDA1") to use alone; None: llama.cpp's default split
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,15 @@ class Engine:
         self.unload()
         info = inspect_model(Path(path))
         hw = self._hardware()
+        main_gpu = None
+        if options.gpu_device is not None:
+            names = [g.name for g in hw.gpus]
+            if options.gpu_device in names:
+                main_gpu = names.index(options.gpu_device)
+                # Plan against the chosen device's free memory only.
+                hw = replace(hw, gpus=(hw.gpus[main_gpu],))
+            else:
+                log.warning("GPU %s is not present (have %s); using the default", options.gpu_device, names)
         threads = max(1, min(options.threads or hw.physical_cores, hw.physical_cores))
         n_ctx = min(options.n_ctx, info.n_ctx_train)
         requested = plan_offload(info, hw, n_ctx=n_ctx, n_batch=options.n_batch or 512, requested=options.gpu_layers)
@@ -167,7 +177,12 @@ class Engine:
 
         for n_gpu in attempts:
             n_batch = options.n_batch or (512 if n_gpu else 256)
-            params = ModelParams(n_gpu_layers=n_gpu, use_mmap=options.use_mmap, use_extra_bufts=extra_bufts)
+            params = ModelParams(
+                n_gpu_layers=n_gpu,
+                use_mmap=options.use_mmap,
+                use_extra_bufts=extra_bufts,
+                main_gpu=main_gpu if n_gpu else None,
+            )
             try:
                 model = self._opener(info.path, params, on_progress)
             except ModelLoadError as exc:

@@ -38,6 +38,8 @@ class ModelParams:
     vocab_only: bool = False
     use_mmap: bool = True
     use_extra_bufts: bool = True
+    # Index among the GPU devices to hold the whole model; None lets llama.cpp split layers over every GPU.
+    main_gpu: int | None = None
 
 
 class LlamaModel:
@@ -55,6 +57,9 @@ class LlamaModel:
         mp.vocab_only = params.vocab_only
         mp.load_mode = llama_cpp.LLAMA_LOAD_MODE_MMAP if params.use_mmap else llama_cpp.LLAMA_LOAD_MODE_NONE
         mp.use_extra_bufts = params.use_extra_bufts
+        if params.main_gpu is not None:
+            mp.split_mode = llama_cpp.LLAMA_SPLIT_MODE_NONE
+            mp.main_gpu = params.main_gpu
         self._progress_cb = None
         self.cancelled = False
         if progress is not None:

@@ -44,6 +44,7 @@ def stored_load_options(*, n_layer: int = DEFAULT_N_LAYER) -> LoadOptions:
         gpu_layers="auto" if layers is None else layers,
         n_ctx=MAX_N_CTX if n_ctx is None else n_ctx,
         threads=_stored_int(store.value(THREADS_KEY, AUTO), 1, 256),
+        gpu_device=str(device) if isinstance(device := store.value(GPU_DEVICE_KEY, ""), str) and device else None,
     )
 
 
@@ -223,11 +224,12 @@ class GpuSettingsWidget(QWidget):
         return str(data) if data is not None else None
 
     def load_options(self) -> LoadOptions:
-        """The engine's options for these choices (the device is not part of them: see :meth:`device_name`)."""
+        """The engine's options for these choices; the device only where there is a choice of several."""
         return LoadOptions(
             gpu_layers=self.gpu_layers(),
             n_ctx=self.n_ctx.value(),
             threads=None if self.auto_threads.isChecked() else self.threads.value(),
+            gpu_device=self.device_name() if self.device.count() > 1 else None,
         )
 
 
