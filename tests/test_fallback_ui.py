@@ -94,7 +94,7 @@ def test_gpu_failure_falls_back_to_cpu_and_the_window_says_why(
 
     notice = window.notice.text()
     assert window.notice.isVisible()
-    assert "did not fit on the GPU" in notice
+    assert "could not load the model, so it runs on the CPU" in notice
     assert OOM in notice and "CPU" in notice
     assert window.writing.report is report
 

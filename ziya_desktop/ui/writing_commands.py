@@ -114,7 +114,9 @@ class WritingCommands(QObject):
         )
         if report.fell_back:
             self.window.notice.show_notice(
-                self.tr("The model did not fit on the GPU as planned and runs with fewer GPU layers."),
+                self.tr("The GPU could not load the model, so it runs on the CPU (slower).")
+                if report.plan.n_gpu_layers == 0
+                else self.tr("The model did not fit on the GPU as planned and runs with fewer GPU layers."),
                 hint=report.status,
                 level=NoticeLevel.WARNING,
             )
