@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+import re
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -79,6 +80,11 @@ def _action(
         action.setObjectName(name)
     action.triggered.connect(lambda _checked=False: slot())
     return action
+
+
+def plain_label(text: str) -> str:
+    """Menu text without its accelerator: "&Polish" → "Polish", "润色(&P)" → "润色", "Rewrite…" stays."""
+    return re.sub(r"\(&.\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
 
 
 def rewrite_labels() -> dict[ActionKind, str]:
@@ -226,5 +232,9 @@ def build_actions(window: object) -> WindowActions:
         toolbar.addAction(a.rewrite[kind])
     toolbar.addSeparator()
     toolbar.addAction(a.stop)
+    for action in toolbar.actions():
+        # A toolbar button shows no mnemonic; "润色(P)" would be noise.
+        if not action.isSeparator():
+            action.setIconText(plain_label(action.text()).rstrip("…"))
     w.addToolBar(toolbar)
     return a

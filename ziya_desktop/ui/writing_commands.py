@@ -25,7 +25,7 @@ from ziya_desktop.ui.notice_bar import NoticeLevel
 from ziya_desktop.ui.sampling_dialog import SamplingDialog
 from ziya_desktop.ui.template_panel import DraftRequest
 from ziya_desktop.ui.text_positions import qt_to_py
-from ziya_desktop.ui.window_actions import rewrite_labels
+from ziya_desktop.ui.window_actions import plain_label, rewrite_labels
 from ziya_desktop.writing.actions import ActionKind, build_action, suggested_answer_tokens
 
 if TYPE_CHECKING:
@@ -315,7 +315,7 @@ class WritingCommands(QObject):
         tab = self.window.current_tab()
         if tab is None:
             return
-        label = rewrite_labels()[kind].replace("&", "").rstrip("…")
+        label = plain_label(rewrite_labels()[kind]).rstrip("…")
         qt_cursor = tab.editor.textCursor()
         if not qt_cursor.hasSelection():
             self.window.notice.show_notice(
