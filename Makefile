@@ -30,6 +30,10 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
+# Every benchmark figure with its goal (under 10 minutes on 2 cores); BENCH_ARGS e.g. "--json" or "--threads 1".
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run_all $(BENCH_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ziya_desktop converters tests benchmarks
 	$(VENV)/bin/ruff format --check ziya_desktop converters tests benchmarks

@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="show a model's metadata and this machine's offload plan")
     info.add_argument("--model", type=Path, required=True)
     info.add_argument("--ctx", type=int, default=2048)
+
+    bench = sub.add_parser("bench", help="measure decode overhead, time to first token and memory on a model")
+    bench.add_argument("--model", type=Path, required=True, help="GGUF model file")
+    bench.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
+    bench.add_argument(
+        "--lengths", type=int, nargs="+", default=[128, 512, 2048], help="generated tokens to measure at"
+    )
+    bench.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
     return parser
 
 
@@ -120,6 +128,17 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from ziya_desktop.bench import figures_json, format_table, run_model_benchmarks
+
+    figures = run_model_benchmarks(args.model, threads=args.threads, lengths=args.lengths)
+    if args.json:
+        print(figures_json(figures, model=str(args.model), threads=args.threads))
+    else:
+        print(format_table(figures))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
@@ -128,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(sys.argv if argv is None else [PROG, *argv])
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     try:
-        return _generate(args) if args.command == "generate" else _info(args)
+        commands = {"generate": _generate, "info": _info, "bench": _bench}
+        return commands[args.command](args)
     except (ZiyaError, ConversionError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         if exc.hint:

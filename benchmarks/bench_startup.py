@@ -1,0 +1,127 @@
+"""Start-up: time from launching the app to a shown main window whose event loop answers.
+
+    python -m benchmarks.bench_startup [--model M.gguf] [--runs 3] [--json]
+
+Each run launches a fresh interpreter that starts the app exactly as ``ziya-desktop`` does (``app.run_gui``:
+logging, crash log, translations, main window, show, then the last model loads in the background) with an
+offscreen display and a private ``ZIYA_HOME`` whose settings name ``--model`` as the last model. The first timer
+that fires once the event loop runs marks the window responsive; from then a 5 ms heartbeat runs for a second while
+the model loads, and its longest gap says whether the loading blocks the GUI thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ziya_desktop.bench import Figure, figure, figures_json, format_table
+
+WATCH_S = 1.0
+
+
+def _child(model: Path | None) -> int:
+    """Runs in the launched process: start the app, report when it answers, watch the event loop, quit."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ziya_desktop import paths
+    from ziya_desktop.app import run_gui
+    from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.writing_commands import MODEL_PATH_KEY
+
+    if model is not None:
+        paths.settings().setValue(MODEL_PATH_KEY, str(model))
+    app = QApplication([sys.argv[0]])
+    report: dict[str, float] = {}
+    gaps: list[float] = []
+    last = [0.0]
+
+    def beat() -> None:
+        now = time.perf_counter()
+        gaps.append((now - last[0]) * 1000)
+        last[0] = now
+
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(beat)
+
+    def responsive() -> None:
+        shown = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        report["responsive_at"] = time.time()
+        report["shown"] = float(bool(shown))
+        last[0] = time.perf_counter()
+        heartbeat.start()
+        QTimer.singleShot(int(WATCH_S * 1000), finish)
+
+    def finish() -> None:
+        heartbeat.stop()
+        report["max_gap_ms"] = max(gaps, default=0.0)
+        app.quit()
+
+    QTimer.singleShot(0, responsive)
+    run_gui([sys.argv[0]])
+    sys.stdout.write(json.dumps(report) + "\n")
+    return 0
+
+
+def launch(model: Path | None) -> dict[str, float]:
+    """One launch in a fresh process; ``seconds`` is from just before the launch to the responsive window.
+
+    Raises:
+        RuntimeError: the launched app failed (its stderr is in the message).
+    """
+    with tempfile.TemporaryDirectory(prefix="ziya-bench-start-") as home:
+        env = {**os.environ, "ZIYA_HOME": home, "QT_QPA_PLATFORM": "offscreen"}
+        args = [sys.executable, "-m", "benchmarks.bench_startup", "--child"]
+        if model is not None:
+            args += ["--model", str(model)]
+        start = time.time()
+        proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the app failed to start ({proc.returncode}): {proc.stderr[-2000:]}")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {"seconds": report["responsive_at"] - start, "shown": report["shown"], "max_gap_ms": report["max_gap_ms"]}
+
+
+def measure_startup(model: Path | None, runs: int = 3) -> list[Figure]:
+    """Median of ``runs`` launches, and a bare interpreter start as the baseline."""
+    bare = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        bare.append(time.perf_counter() - start)
+    results = [launch(model) for _ in range(runs)]
+    seconds = statistics.median(r["seconds"] for r in results)
+    gap = max(r["max_gap_ms"] for r in results)
+    shown = all(r["shown"] for r in results)
+    g = "start-up" + (f", loading {model.name}" if model is not None else "")
+    return [
+        figure(g, "python interpreter alone", statistics.median(bare), "s"),
+        figure(g, "launch to shown, responsive window", seconds, "s", "<= 1.5", shown and seconds <= 1.5),
+        figure(g, f"longest event-loop gap in the first {WATCH_S:.0f} s", gap, "ms", "<= 50", gap <= 50),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None, help="the last model, loaded in the background")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(args.model)
+    figures = measure_startup(args.model, args.runs)
+    print(figures_json(figures) if args.json else format_table(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

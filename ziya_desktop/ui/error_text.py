@@ -1,0 +1,71 @@
+"""The hints of the error classes, in the UI language.
+
+Errors are raised below the UI, where there is no Qt and so no ``tr()``; their messages carry details (paths,
+sizes, llama.cpp's words) and stay as they are, but each class's hint is a fixed sentence, translated here at the
+UI boundary. tests/test_error_text.py keeps this table in step with the error classes.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+from converters import errors as conversion_errors
+from ziya_desktop import errors
+
+
+def hint_table() -> dict[str, str]:
+    """Each error class's hint (English, as in the source) → the hint in the UI language."""
+    ctx = "ErrorHints"
+    tr = QCoreApplication.translate
+    return {
+        errors.ModelNotFoundError.hint: tr(ctx, "Check the path, or choose another model file."),
+        errors.InvalidModelError.hint: tr(
+            ctx, "The file is damaged or not a GGUF model. Download or convert it again."
+        ),
+        errors.UnsupportedModelError.hint: tr(
+            ctx, "Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1."
+        ),
+        errors.ModelLoadError.hint: tr(
+            ctx, "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
+        ),
+        errors.NoModelLoadedError.hint: tr(ctx, "Load a model first."),
+        errors.PromptTooLongError.hint: tr(
+            ctx, "Shorten the instruction or select less text; the model reads at most its context window."
+        ),
+        errors.GenerationError.hint: tr(
+            ctx, "Try again; if it keeps happening, reload the model with fewer GPU layers."
+        ),
+        errors.DocumentReadError.hint: tr(ctx, "Check the file, or open another one."),
+        errors.DocumentSaveError.hint: tr(ctx, "Nothing was changed on disk; use Save As to save elsewhere."),
+        errors.ExportError.hint: tr(ctx, "Nothing was written; choose another folder or file name and export again."),
+        errors.CatalogError.hint: tr(ctx, "Reinstall Ziya Desktop; the model catalog that ships with it is damaged."),
+        errors.OfflineError.hint: tr(
+            ctx, "Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk."
+        ),
+        errors.DownloadError.hint: tr(
+            ctx, "Check the network connection and start the download again; it continues where it stopped."
+        ),
+        errors.DownloadVerificationError.hint: tr(
+            ctx, "Start the download again; the damaged file will be fetched anew."
+        ),
+        errors.InsufficientDiskSpaceError.hint: tr(
+            ctx, "Free some disk space or choose another folder, then try again."
+        ),
+        errors.ModelImportError.hint: tr(
+            ctx, "Check that the file is readable and the disk is not full, then import it again."
+        ),
+        conversion_errors.CheckpointError.hint: tr(
+            ctx, "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights)."
+        ),
+        conversion_errors.UnsafeCheckpointError.hint: tr(
+            ctx, "Only use checkpoints from a source you trust; this file tries to run code when loaded."
+        ),
+        conversion_errors.InsufficientDiskSpaceError.hint: tr(
+            ctx, "Free some disk space or choose another output folder."
+        ),
+    }
+
+
+def localized_hint(hint: str) -> str:
+    """``hint`` in the UI language when it is one of the error classes' hints, else unchanged."""
+    return hint_table().get(hint, hint) if hint else hint
