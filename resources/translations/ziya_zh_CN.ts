@@ -218,6 +218,104 @@
     </message>
 </context>
 <context>
+    <name>ErrorHints</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="20"/>
+        <source>Check the path, or choose another model file.</source>
+        <translation>请检查路径，或选择其他模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="21"/>
+        <source>The file is damaged or not a GGUF model. Download or convert it again.</source>
+        <translation>文件已损坏或不是 GGUF 模型。请重新下载或转换。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="24"/>
+        <source>Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1.</source>
+        <translation>Ziya Desktop 运行 LLaMA 架构的 GGUF 模型，例如 Ziya-Writing-LLaMa-13B-v1。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="27"/>
+        <source>Close other programs to free memory, or use a smaller quantization such as Q4_K_M.</source>
+        <translation>请关闭其他程序以释放内存，或改用更小的量化版本（如 Q4_K_M）。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="30"/>
+        <source>Load a model first.</source>
+        <translation>请先加载模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="31"/>
+        <source>Shorten the instruction or select less text; the model reads at most its context window.</source>
+        <translation>请缩短指令或少选一些文字；模型一次最多只能读取其上下文窗口内的内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="34"/>
+        <source>Try again; if it keeps happening, reload the model with fewer GPU layers.</source>
+        <translation>请重试；如果仍然出现，请减少 GPU 层数后重新加载模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="37"/>
+        <source>Check the file, or open another one.</source>
+        <translation>请检查该文件，或打开其他文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="38"/>
+        <source>Nothing was changed on disk; use Save As to save elsewhere.</source>
+        <translation>磁盘上的文件未作任何改动；请用“另存为”保存到其他位置。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="41"/>
+        <source>Nothing was written; choose another folder or file name and export again.</source>
+        <translation>未写入任何内容；请选择其他文件夹或文件名后重新导出。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="44"/>
+        <source>Reinstall Ziya Desktop; the model catalog that ships with it is damaged.</source>
+        <translation>请重新安装 Ziya Desktop；随附的模型目录已损坏。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="47"/>
+        <source>Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk.</source>
+        <translation>请关闭离线模式（或取消 ZIYA_OFFLINE 设置）后下载，或从磁盘导入模型文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="50"/>
+        <source>Check the network connection and start the download again; it continues where it stopped.</source>
+        <translation>请检查网络连接后重新开始下载；下载会从中断处继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="53"/>
+        <source>Start the download again; the damaged file will be fetched anew.</source>
+        <translation>请重新开始下载；损坏的文件会重新获取。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="56"/>
+        <source>Free some disk space or choose another folder, then try again.</source>
+        <translation>请释放一些磁盘空间或选择其他文件夹，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="59"/>
+        <source>Check that the file is readable and the disk is not full, then import it again.</source>
+        <translation>请确认文件可读且磁盘未满，然后重新导入。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="62"/>
+        <source>Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).</source>
+        <translation>请确认该文件夹包含完整的 Hugging Face LLaMA 检查点（配置、分词器和权重）。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="66"/>
+        <source>Only use checkpoints from a source you trust; this file tries to run code when loaded.</source>
+        <translation>请只使用可信来源的检查点；此文件在加载时试图执行代码。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="69"/>
+        <source>Free some disk space or choose another output folder.</source>
+        <translation>请释放一些磁盘空间或选择其他输出文件夹。</translation>
+    </message>
+</context>
+<context>
     <name>Export</name>
     <message>
         <location filename="../../ziya_desktop/documents/export/__init__.py" line="50"/>
@@ -1577,268 +1675,268 @@ With: {new}</source>
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="87"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="93"/>
         <source>&amp;Polish</source>
         <translation>润色(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="88"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="94"/>
         <source>&amp;Expand</source>
         <translation>扩写(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="89"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="95"/>
         <source>S&amp;horten</source>
         <translation>缩写(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="90"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="96"/>
         <source>Make &amp;formal</source>
         <translation>改为正式语气(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="97"/>
         <source>Make &amp;warm</source>
         <translation>改为亲切语气(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="92"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="98"/>
         <source>&amp;Translate zh ↔ en</source>
         <translation>中英互译(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="93"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="99"/>
         <source>&amp;Rewrite with an instruction…</source>
         <translation>按指令改写(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="115"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="121"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="116"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="122"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="117"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="123"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="118"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="124"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="119"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="125"/>
         <source>Export as &amp;HTML…</source>
         <translation>导出为 HTML(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="126"/>
         <source>Export as &amp;PDF…</source>
         <translation>导出为 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="121"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="127"/>
         <source>Export as &amp;Word (DOCX)…</source>
         <translation>导出为 Word (DOCX)(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="122"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="128"/>
         <source>公文 layout (GB/T 9704-2012)</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="129"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="124"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="130"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="125"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="131"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="126"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="132"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="133"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="134"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="135"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="136"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="137"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="138"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="139"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="142"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="145"/>
         <source>Draft from the chosen template into an empty document, or continue from the cursor</source>
         <translation>在空文档中按所选模板起草，或从光标处续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="149"/>
         <source>&amp;Continue from Cursor</source>
         <translation>从光标处续写(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="149"/>
         <source>Continue writing</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="146"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="152"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="146"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="152"/>
         <source>Write the last passage again, keeping the others</source>
         <translation>重写最近生成的一段，之前的版本仍可切换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="148"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="154"/>
         <source>Previous Alternative</source>
         <translation>上一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="155"/>
         <source>Next Alternative</source>
         <translation>下一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="156"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="156"/>
         <source>Stop generating; the text so far stays</source>
         <translation>停止生成；已生成的文字会保留</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="151"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="157"/>
         <source>Sampling &amp;Settings…</source>
         <translation>采样设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="158"/>
         <source>Sampling for This &amp;Template…</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="153"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="159"/>
         <source>&amp;Load Model…</source>
         <translation>加载模型(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="160"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="166"/>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="173"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="179"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="172"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="172"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="183"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="189"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="185"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="191"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="188"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="194"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="195"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="201"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="206"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="204"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="210"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="206"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="212"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="209"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="215"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="216"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="222"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="219"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="225"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>

@@ -15,53 +15,59 @@ from ziya_desktop import errors
 
 def hint_table() -> dict[str, str]:
     """Each error class's hint (English, as in the source) → the hint in the UI language."""
-    ctx = "ErrorHints"
-    tr = QCoreApplication.translate
+    translate = QCoreApplication.translate
     return {
-        errors.ModelNotFoundError.hint: tr(ctx, "Check the path, or choose another model file."),
-        errors.InvalidModelError.hint: tr(
-            ctx, "The file is damaged or not a GGUF model. Download or convert it again."
+        errors.ModelNotFoundError.hint: translate("ErrorHints", "Check the path, or choose another model file."),
+        errors.InvalidModelError.hint: translate(
+            "ErrorHints", "The file is damaged or not a GGUF model. Download or convert it again."
         ),
-        errors.UnsupportedModelError.hint: tr(
-            ctx, "Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1."
+        errors.UnsupportedModelError.hint: translate(
+            "ErrorHints", "Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1."
         ),
-        errors.ModelLoadError.hint: tr(
-            ctx, "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
+        errors.ModelLoadError.hint: translate(
+            "ErrorHints", "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
         ),
-        errors.NoModelLoadedError.hint: tr(ctx, "Load a model first."),
-        errors.PromptTooLongError.hint: tr(
-            ctx, "Shorten the instruction or select less text; the model reads at most its context window."
+        errors.NoModelLoadedError.hint: translate("ErrorHints", "Load a model first."),
+        errors.PromptTooLongError.hint: translate(
+            "ErrorHints", "Shorten the instruction or select less text; the model reads at most its context window."
         ),
-        errors.GenerationError.hint: tr(
-            ctx, "Try again; if it keeps happening, reload the model with fewer GPU layers."
+        errors.GenerationError.hint: translate(
+            "ErrorHints", "Try again; if it keeps happening, reload the model with fewer GPU layers."
         ),
-        errors.DocumentReadError.hint: tr(ctx, "Check the file, or open another one."),
-        errors.DocumentSaveError.hint: tr(ctx, "Nothing was changed on disk; use Save As to save elsewhere."),
-        errors.ExportError.hint: tr(ctx, "Nothing was written; choose another folder or file name and export again."),
-        errors.CatalogError.hint: tr(ctx, "Reinstall Ziya Desktop; the model catalog that ships with it is damaged."),
-        errors.OfflineError.hint: tr(
-            ctx, "Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk."
+        errors.DocumentReadError.hint: translate("ErrorHints", "Check the file, or open another one."),
+        errors.DocumentSaveError.hint: translate(
+            "ErrorHints", "Nothing was changed on disk; use Save As to save elsewhere."
         ),
-        errors.DownloadError.hint: tr(
-            ctx, "Check the network connection and start the download again; it continues where it stopped."
+        errors.ExportError.hint: translate(
+            "ErrorHints", "Nothing was written; choose another folder or file name and export again."
         ),
-        errors.DownloadVerificationError.hint: tr(
-            ctx, "Start the download again; the damaged file will be fetched anew."
+        errors.CatalogError.hint: translate(
+            "ErrorHints", "Reinstall Ziya Desktop; the model catalog that ships with it is damaged."
         ),
-        errors.InsufficientDiskSpaceError.hint: tr(
-            ctx, "Free some disk space or choose another folder, then try again."
+        errors.OfflineError.hint: translate(
+            "ErrorHints", "Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk."
         ),
-        errors.ModelImportError.hint: tr(
-            ctx, "Check that the file is readable and the disk is not full, then import it again."
+        errors.DownloadError.hint: translate(
+            "ErrorHints", "Check the network connection and start the download again; it continues where it stopped."
         ),
-        conversion_errors.CheckpointError.hint: tr(
-            ctx, "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights)."
+        errors.DownloadVerificationError.hint: translate(
+            "ErrorHints", "Start the download again; the damaged file will be fetched anew."
         ),
-        conversion_errors.UnsafeCheckpointError.hint: tr(
-            ctx, "Only use checkpoints from a source you trust; this file tries to run code when loaded."
+        errors.InsufficientDiskSpaceError.hint: translate(
+            "ErrorHints", "Free some disk space or choose another folder, then try again."
         ),
-        conversion_errors.InsufficientDiskSpaceError.hint: tr(
-            ctx, "Free some disk space or choose another output folder."
+        errors.ModelImportError.hint: translate(
+            "ErrorHints", "Check that the file is readable and the disk is not full, then import it again."
+        ),
+        conversion_errors.CheckpointError.hint: translate(
+            "ErrorHints",
+            "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).",
+        ),
+        conversion_errors.UnsafeCheckpointError.hint: translate(
+            "ErrorHints", "Only use checkpoints from a source you trust; this file tries to run code when loaded."
+        ),
+        conversion_errors.InsufficientDiskSpaceError.hint: translate(
+            "ErrorHints", "Free some disk space or choose another output folder."
         ),
     }
 
