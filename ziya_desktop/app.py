@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QApplication
 from ziya_desktop import __version__, paths
 from ziya_desktop.ui.i18n import effective_language, install_translations
 from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.recovery_dialog import start_recovery
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -96,6 +97,8 @@ def run_gui(argv: list[str]) -> int:
     install_translations(app, lang)
     window = MainWindow(lang=lang)
     window.show()
+    # After show(): the recovery dialog needs the window, and a crash's leftovers are dealt with before new work.
+    start_recovery(window)
     # After show(): the window is up at once and the model loads in the background.
     window.writing.load_last_model()
     status = app.exec()

@@ -31,6 +31,7 @@ from ziya_desktop.ui.engine_worker import EngineController, EngineFactory
 from ziya_desktop.ui.file_commands import FileCommands
 from ziya_desktop.ui.generation import GenerationController
 from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage, chosen_language, effective_language
+from ziya_desktop.ui.journal_controller import JournalController
 from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
 from ziya_desktop.ui.rewrite_review import RewriteReview
 from ziya_desktop.ui.status_panel import StatusPanel
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         notice: the strip above the editor for messages that need no dialog.
         status: the status bar fields.
         engine: the engine controller (worker thread); generation: the run in flight.
+        journal: the journal of unsaved changes (crash recovery).
         files, writing: the file and writing commands.
     """
 
@@ -126,6 +128,9 @@ class MainWindow(QMainWindow):
         self._preview_timer = self._timer(PREVIEW_DELAY_MS, self.refresh_preview)
         self.files = FileCommands(self)
         self.writing = WritingCommands(self)
+        # Crash safety: every modified document is journaled about once a second (see journal_controller).
+        self.journal = JournalController(self.generation, model_path=lambda: self.writing.model_path, parent=self)
+        self.journal.writeFailed.connect(self.show_error)
         self.menu_actions: WindowActions = build_actions(self)
         self.menu_actions.previous_alternative.setIconText("◀")
         self.menu_actions.next_alternative.setIconText("▶")
@@ -175,6 +180,7 @@ class MainWindow(QMainWindow):
         tab.editor.textChanged.connect(self._count_timer.start)
         tab.editor.textChanged.connect(self._text_changed)
         tab.editor.selectionChanged.connect(self._count_timer.start)
+        self.journal.attach(tab)
         self.tabs.addTab(tab, tab.display_name())
         self.tabs.setCurrentWidget(tab)
         tab.editor.setFocus()
@@ -191,6 +197,7 @@ class MainWindow(QMainWindow):
             self.generation.stop()
         if not self.files.maybe_save(tab):
             return False
+        self.journal.detach(tab)
         self.tabs.removeTab(index)
         tab.deleteLater()
         if self.tabs.count() == 0:
@@ -378,6 +385,7 @@ class MainWindow(QMainWindow):
             if not self.files.maybe_save(tab):
                 event.ignore()
                 return
+        self.journal.clear_all()
         store = paths.settings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())

@@ -1,0 +1,201 @@
+"""The recovery dialog on the real main window: what it lists and shows, Restore and Discard, damaged journals, and
+the clean-up at start. No model is needed: journals are written as a crashed run would have left them."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from ziya_desktop import paths
+from ziya_desktop.documents.journal import (
+    GenerationInfo,
+    JournalEntry,
+    list_journals,
+    new_document_id,
+    read_journal,
+    saved_file_state,
+    write_journal,
+)
+from ziya_desktop.documents.recovery import CORRUPT_FOLDER
+from ziya_desktop.documents.storage import save_document
+from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.recovery_dialog import RecoveryDialog, offer_recovery, start_recovery
+from ziya_desktop.writing.diff import diff_changes
+
+DEAD_PID = 999_999_999
+
+
+@pytest.fixture(autouse=True)
+def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "ziya_home"
+    monkeypatch.setenv("ZIYA_HOME", str(home))
+    return home
+
+
+@pytest.fixture()
+def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    main = MainWindow(lang="en")
+    qtbot.addWidget(main)
+    main.show()
+    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
+    yield main
+    main.close()
+
+
+def crashed_journal(text: str, *, path: Path | None = None, model: str = "", cursor: int = 0) -> JournalEntry:
+    entry = JournalEntry(
+        document_id=new_document_id(),
+        title=path.name if path else "Untitled 1",
+        path=path,
+        saved=saved_file_state(path) if path else None,
+        text=text,
+        cursor=cursor,
+        written_at=time.time() - 5,
+        pid=DEAD_PID,
+        generation=GenerationInfo(model, {"temperature": 0.7, "top_p": 0.9, "max_tokens": 512}) if model else None,
+    )
+    write_journal(paths.journal_dir(), entry)
+    return entry
+
+
+def test_nothing_to_recover_opens_nothing(window: MainWindow) -> None:
+    assert offer_recovery(window) is None
+    assert window.findChild(RecoveryDialog) is None
+    assert not window.notice.isVisible()
+
+
+def test_dialog_lists_previews_diffs_and_names_the_model(window: MainWindow, tmp_path: Path) -> None:
+    saved = tmp_path / "通知.md"
+    save_document(saved, "各部门：\n请按时参会。\n")
+    crashed_journal("各部门：\n请按时参会，不得缺席。\n", path=saved)
+    crashed_journal("Dear Ms Li,\nThank you", model="/models/ziya-writing-q4_k_m.gguf")
+
+    dialog = offer_recovery(window)
+
+    assert dialog is not None and dialog.isVisible()
+    assert [d.name for d in dialog.recovered()] == ["通知.md", "Untitled 1"]
+    assert str(saved) in dialog.details.text()
+    assert dialog.preview.toPlainText() == "各部门：\n请按时参会，不得缺席。\n"
+    diff = dialog.diff_view.toPlainText()
+    assert "不得缺席" in diff and "请按时参会" in diff
+    dialog.select(1)
+    details = dialog.details.text()
+    assert "ziya-writing-q4_k_m.gguf" in details and "temperature 0.7" in details and "max_tokens 512" in details
+    assert "never saved" in details
+    assert not dialog.corrupt_label.isVisible()
+    dialog.reject()
+
+
+def test_restore_opens_a_modified_tab_that_undoes_to_the_saved_file(window: MainWindow, tmp_path: Path) -> None:
+    saved = tmp_path / "speech.md"
+    save_document(saved, "尊敬的各位来宾：\r\n大家好！\r\n", newline="\r\n")
+    before = saved.read_bytes()
+    recovered = "尊敬的各位来宾：\n大家好！今天我们在这里欢聚一堂。\n"
+    old = crashed_journal(recovered, path=saved, cursor=12)
+
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    dialog.restore_button.click()
+
+    assert dialog.result() == RecoveryDialog.DialogCode.Accepted
+    tab = window.current_tab()
+    assert tab is not None
+    assert tab.text() == recovered and tab.modified and tab.path == saved and tab.newline == "\r\n"
+    assert tab.editor.textCursor().position() == 12
+    assert len(window.all_tabs()) == 1, "the blank start-up tab takes the recovered document"
+    assert saved.read_bytes() == before, "nothing is written until the writer saves"
+    # The old journal is gone, and the tab is journaled under its new id before that.
+    journals = list_journals(paths.journal_dir())
+    assert [read_journal(p).text for p in journals] == [recovered]
+    assert read_journal(journals[0]).document_id != old.document_id
+    tab.editor.undo()
+    assert tab.text() == "尊敬的各位来宾：\n大家好！\n"
+
+
+def test_restore_of_a_deleted_file_keeps_its_path(window: MainWindow, tmp_path: Path) -> None:
+    gone = tmp_path / "deleted.md"
+    crashed_journal("still here", path=gone)
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    assert "was not found" in dialog.details.text()
+    dialog.restore_button.click()
+    tab = window.current_tab()
+    assert tab is not None and tab.path == gone and tab.text() == "still here" and tab.modified
+    assert window.files.save(tab)
+    assert gone.read_text(encoding="utf-8") == "still here"
+
+
+def test_discard_removes_only_the_journal(window: MainWindow, tmp_path: Path) -> None:
+    saved = tmp_path / "a.md"
+    save_document(saved, "saved text")
+    crashed_journal("saved text plus lost edits", path=saved)
+    crashed_journal("keep me")
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    dialog.discard_button.click()
+    assert saved.read_text(encoding="utf-8") == "saved text"
+    assert [d.name for d in dialog.recovered()] == ["Untitled 1"]
+    assert dialog.isVisible()
+    assert [read_journal(p).text for p in list_journals(paths.journal_dir())] == ["keep me"]
+    dialog.later_button.click()
+    assert not dialog.isVisible()
+    assert [read_journal(p).text for p in list_journals(paths.journal_dir())] == ["keep me"]
+    assert window.current_tab() is not None and window.current_tab().text() == ""  # type: ignore[union-attr]
+
+
+def test_damaged_journals_alone_give_a_notice(window: MainWindow) -> None:
+    folder = paths.journal_dir()
+    (folder / "a.journal.json").write_bytes(b"")
+    (folder / "b.journal.json").write_bytes(b'{"format": "ziya-journal", "version": 1, "te')
+    assert offer_recovery(window) is None
+    assert window.notice.isVisible() and "2 damaged backup" in window.notice.text()
+    assert sorted(p.name.split(".")[0] for p in (folder / CORRUPT_FOLDER).iterdir()) == ["a", "b"]
+    assert list_journals(folder) == []
+
+
+def test_damaged_journals_are_listed_next_to_good_ones(window: MainWindow) -> None:
+    (paths.journal_dir() / "junk.journal.json").write_bytes(os.urandom(300))
+    crashed_journal("good")
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    assert not dialog.corrupt_label.isHidden()
+    assert "junk.journal.json" in dialog.corrupt_label.text()
+    dialog.reject()
+
+
+def test_start_recovery_removes_stray_temps_of_crashed_saves(window: MainWindow, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    target = docs / "报告.md"
+    save_document(target, "v1")
+    window.files.add_recent(target)
+    stray = docs / ".报告.md.0123456789ab.ziya-tmp"
+    stray.write_bytes(b"half a save")
+    fresh = docs / ".报告.md.ba9876543210.ziya-tmp"
+    fresh.write_bytes(b"a save in progress elsewhere")
+    old = time.time() - 3600
+    os.utime(stray, (old, old))
+    assert start_recovery(window) is None
+    assert not stray.exists() and fresh.exists() and target.read_text(encoding="utf-8") == "v1"
+
+
+def test_changes_shown_match_the_diff_module(window: MainWindow, tmp_path: Path) -> None:
+    saved = tmp_path / "x.md"
+    save_document(saved, "one two three")
+    crashed_journal("one 2 three four", path=saved)
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    (document,) = dialog.recovered()
+    assert document.changes() == diff_changes("one two three", "one 2 three four")
+    text = dialog.diff_view.toPlainText()
+    assert all(change.new in text for change in document.changes())
+    dialog.reject()

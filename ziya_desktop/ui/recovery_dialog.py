@@ -1,0 +1,340 @@
+"""After a crash: offer each recovered document with a preview and a diff against its saved file.
+
+:func:`offer_recovery` is what start-up calls once the main window is shown. It scans the journal folder; when
+documents were recovered it opens a :class:`RecoveryDialog` (window-modal, not blocking the caller), where the
+writer restores each one into a tab (marked modified, so nothing is written to disk until they save) or discards
+it. Journals that could not be read are listed in the dialog, or in the window's notice bar when nothing else was
+found; they were already moved aside and never touch the saved documents.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ziya_desktop import paths
+from ziya_desktop.documents.recovery import (
+    RecoveredDocument,
+    RecoveryScan,
+    describe_corrupt,
+    discard_recovered,
+    remove_stray_temps_in,
+    scan_journals,
+)
+from ziya_desktop.errors import ZiyaError
+from ziya_desktop.ui.document_tab import DocumentTab
+from ziya_desktop.ui.notice_bar import NoticeLevel
+from ziya_desktop.writing.diff import Change
+
+if TYPE_CHECKING:
+    from ziya_desktop.ui.main_window import MainWindow
+
+__all__ = ["RecoveryDialog", "diff_html", "offer_recovery", "restore_document", "start_recovery"]
+
+log = logging.getLogger(__name__)
+
+# Characters of unchanged text shown on each side of a change, and the most changes listed.
+DIFF_CONTEXT_CHARS = 40
+MAX_DIFF_CHANGES = 200
+_SAMPLING_SHOWN = ("temperature", "top_p", "top_k", "repeat_penalty", "max_tokens", "seed")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("RecoveryDialog", text)
+
+
+def diff_html(base: str, changes: list[Change]) -> str:
+    """The changes as HTML: a little unchanged text around each, deletions struck through, insertions underlined."""
+    if not changes:
+        return "<p>" + html.escape(_tr("No difference from the saved file.")) + "</p>"
+    parts: list[str] = []
+    for change in changes[:MAX_DIFF_CHANGES]:
+        before = base[max(0, change.start - DIFF_CONTEXT_CHARS) : change.start]
+        after = base[change.end : change.end + DIFF_CONTEXT_CHARS]
+        parts.append(
+            "<p>…{before}{old}{new}{after}…</p>".format(
+                before=html.escape(before),
+                old=f'<s style="color:#c0392b">{html.escape(change.old)}</s>' if change.old else "",
+                new=f'<u style="color:#1e8449">{html.escape(change.new)}</u>' if change.new else "",
+                after=html.escape(after),
+            )
+        )
+    if len(changes) > MAX_DIFF_CHANGES:
+        more = _tr("… and {count} more changes.").format(count=len(changes) - MAX_DIFF_CHANGES)
+        parts.append("<p>" + html.escape(more) + "</p>")
+    return "".join(parts).replace("\n", "<br>")
+
+
+def _describe(document: RecoveredDocument) -> str:
+    entry = document.entry
+    when = datetime.fromtimestamp(entry.written_at).strftime("%Y-%m-%d %H:%M:%S")
+    lines = [
+        _tr("File: {path}").format(path=str(entry.path)) if entry.path else _tr("A new document, never saved"),
+        _tr("Last backed up: {time}").format(time=when),
+    ]
+    generation = entry.generation
+    if generation is not None:
+        model = Path(generation.model_path).name or _tr("unknown model")
+        shown = [f"{key} {generation.sampling[key]}" for key in _SAMPLING_SHOWN if key in generation.sampling]
+        lines.append(
+            _tr("The model was writing when the app stopped: {model} ({settings})").format(
+                model=model, settings=", ".join(shown)
+            )
+        )
+    if document.saved_problem:
+        lines.append(_tr("The saved file cannot be read: {problem}").format(problem=document.saved_problem))
+    elif document.saved_changed:
+        lines.append(_tr("The saved file was changed after this backup was made; compare before restoring."))
+    return "\n".join(lines)
+
+
+class RecoveryDialog(QDialog):
+    """Lists the recovered documents; the writer restores or discards each one.
+
+    Args:
+        scan: what :func:`~ziya_desktop.documents.recovery.scan_journals` found.
+
+    Signals:
+        restoreRequested(object): Restore was pressed for a :class:`RecoveredDocument` (it leaves the list).
+        discardRequested(object): Discard was pressed for a :class:`RecoveredDocument` (it leaves the list).
+
+    The dialog accepts itself when the list is empty. "Decide Later" closes it and keeps the remaining journals
+    for the next start.
+    """
+
+    restoreRequested = Signal(object)
+    discardRequested = Signal(object)
+
+    def __init__(self, scan: RecoveryScan, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recoveryDialog")
+        self.setWindowTitle(self.tr("Recover Unsaved Work"))
+        self.resize(900, 600)
+        intro = QLabel(
+            self.tr(
+                "Ziya Desktop did not close properly last time. These documents had changes that were not saved. "
+                "Restore opens one in a tab, where you can check and save it; Discard deletes the backup. "
+                "Your saved files have not been changed."
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.documents = QListWidget(self)
+        self.documents.setObjectName("recoveredDocuments")
+        self.details = QLabel(self)
+        self.details.setObjectName("recoveryDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview = QPlainTextEdit(self)
+        self.preview.setObjectName("recoveryPreview")
+        self.preview.setReadOnly(True)
+        self.diff_view = QTextBrowser(self)
+        self.diff_view.setObjectName("recoveryDiff")
+        views = QTabWidget(self)
+        views.addTab(self.preview, self.tr("Recovered Text"))
+        views.addTab(self.diff_view, self.tr("Changes Since Saved"))
+        right = QWidget(self)
+        right_column = QVBoxLayout(right)
+        right_column.setContentsMargins(0, 0, 0, 0)
+        right_column.addWidget(self.details)
+        right_column.addWidget(views, 1)
+        split = QSplitter(self)
+        split.addWidget(self.documents)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+
+        self.corrupt_label = QLabel(self)
+        self.corrupt_label.setObjectName("corruptJournals")
+        self.corrupt_label.setWordWrap(True)
+        if scan.corrupt:
+            heading = self.tr("These backups were damaged and could not be read:")
+            self.corrupt_label.setText("\n".join([heading, *(describe_corrupt(c) for c in scan.corrupt)]))
+        else:
+            self.corrupt_label.hide()
+
+        self.restore_button = QPushButton(self.tr("&Restore"), self)
+        self.discard_button = QPushButton(self.tr("&Discard"), self)
+        self.later_button = QPushButton(self.tr("Decide &Later"), self)
+        self.restore_button.clicked.connect(self._restore)
+        self.discard_button.clicked.connect(self._discard)
+        self.later_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.discard_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.later_button)
+
+        column = QVBoxLayout(self)
+        column.addWidget(intro)
+        column.addWidget(split, 1)
+        column.addWidget(self.corrupt_label)
+        column.addLayout(buttons)
+
+        for document in scan.documents:
+            item = QListWidgetItem(document.name, self.documents)
+            item.setData(Qt.ItemDataRole.UserRole, document)
+            item.setToolTip(str(document.entry.path) if document.entry.path else document.name)
+        self.documents.currentRowChanged.connect(self._show_current)
+        self.documents.setCurrentRow(0)
+        self._sync_buttons()
+
+    def recovered(self) -> list[RecoveredDocument]:
+        """The documents still listed."""
+        return [self._document(self.documents.item(i)) for i in range(self.documents.count())]
+
+    def current(self) -> RecoveredDocument | None:
+        item = self.documents.currentItem()
+        return self._document(item) if item is not None else None
+
+    def select(self, row: int) -> None:
+        self.documents.setCurrentRow(row)
+
+    @staticmethod
+    def _document(item: QListWidgetItem) -> RecoveredDocument:
+        document = item.data(Qt.ItemDataRole.UserRole)
+        assert isinstance(document, RecoveredDocument)
+        return document
+
+    def _show_current(self, _row: int) -> None:
+        document = self.current()
+        if document is None:
+            self.details.clear()
+            self.preview.clear()
+            self.diff_view.clear()
+            return
+        self.details.setText(_describe(document))
+        self.preview.setPlainText(document.preview())
+        self.diff_view.setHtml(diff_html(document.saved_text or "", document.changes()))
+
+    def _take_current(self) -> RecoveredDocument | None:
+        row = self.documents.currentRow()
+        if row < 0:
+            return None
+        item = self.documents.takeItem(row)
+        return self._document(item) if item is not None else None
+
+    def _restore(self) -> None:
+        document = self._take_current()
+        if document is not None:
+            self.restoreRequested.emit(document)
+        self._after_action()
+
+    def _discard(self) -> None:
+        document = self._take_current()
+        if document is not None:
+            self.discardRequested.emit(document)
+        self._after_action()
+
+    def _after_action(self) -> None:
+        self._sync_buttons()
+        if self.documents.count() == 0:
+            self.accept()
+        else:
+            self._show_current(self.documents.currentRow())
+
+    def _sync_buttons(self) -> None:
+        has = self.documents.count() > 0
+        self.restore_button.setEnabled(has)
+        self.discard_button.setEnabled(has)
+
+
+def restore_document(window: MainWindow, document: RecoveredDocument) -> DocumentTab:
+    """Open ``document`` in a tab of ``window``, modified, with the cursor where it was; then drop its old journal.
+
+    The saved file (when readable) is loaded first and the recovered text replaces it as one undo step, so Undo
+    shows the saved version and Save writes to the same file with the same line ends. The tab is journaled again
+    before the old journal is removed, so a crash in between still loses nothing.
+
+    Returns:
+        The tab holding the recovered text.
+    """
+    entry = document.entry
+    current = window.current_tab()
+    tab = current if current is not None and current.is_blank() else window.new_document()
+    if entry.path is not None:
+        try:
+            tab.load(entry.path)
+        except ZiyaError as exc:
+            # The file is gone or unreadable; the recovered text still belongs there, and Save will ask nothing.
+            log.info("restoring %s without its saved file: %s", entry.path, exc)
+            tab.path = entry.path
+            tab.titleChanged.emit()
+    cursor = QTextCursor(tab.editor.document())
+    cursor.beginEditBlock()
+    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.insertText(entry.text)
+    cursor.endEditBlock()
+    tab.editor.document().setModified(True)
+    place = QTextCursor(tab.editor.document())
+    place.setPosition(min(entry.cursor, tab.editor.document().characterCount() - 1))
+    tab.editor.setTextCursor(place)
+    window.tabs.setCurrentWidget(tab)
+    window.journal.flush(tab)
+    discard_recovered(document)
+    return tab
+
+
+def offer_recovery(window: MainWindow, folder: Path | None = None) -> RecoveryDialog | None:
+    """Scan the journals and, if a crash left documents behind, open the recovery dialog over ``window``.
+
+    Args:
+        window: the main window; restored documents open in its tabs.
+        folder: the journal folder (default :func:`ziya_desktop.paths.journal_dir`).
+
+    Returns:
+        The dialog (already open, window-modal) when documents were recovered, else None. Damaged journals with
+        nothing else to recover are reported in the window's notice bar.
+    """
+    scan = scan_journals(folder if folder is not None else paths.journal_dir())
+    if not scan.documents:
+        if scan.corrupt:
+            window.notice.show_notice(
+                _tr("{count} damaged backup file(s) could not be read and were set aside.").format(
+                    count=len(scan.corrupt)
+                ),
+                hint=" ".join(describe_corrupt(c) for c in scan.corrupt),
+                level=NoticeLevel.WARNING,
+            )
+        return None
+    dialog = RecoveryDialog(scan, window)
+    dialog.restoreRequested.connect(lambda d: restore_document(window, d))
+    dialog.discardRequested.connect(discard_recovered)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.open()
+    return dialog
+
+
+def start_recovery(window: MainWindow) -> RecoveryDialog | None:
+    """At start: remove the temp files crashed saves left (in the journal folder and the folders of recent
+    documents and of journaled documents), then :func:`offer_recovery`.
+
+    Returns:
+        The recovery dialog when one was opened, else None.
+    """
+    folder = paths.journal_dir()
+    folders = [folder, *(p.parent for p in window.files.recent())]
+    folders.extend(d.entry.path.parent for d in scan_journals(folder).documents if d.entry.path is not None)
+    removed = remove_stray_temps_in(folders)
+    if removed:
+        log.info("removed %d stray temp file(s) of interrupted saves: %s", len(removed), removed)
+    return offer_recovery(window, folder)
