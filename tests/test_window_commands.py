@@ -162,6 +162,10 @@ def test_generate_commands_without_a_model_explain_how_to_get_one(qtbot: QtBot, 
     window.menu_actions.rewrite[next(iter(window.menu_actions.rewrite))].trigger()
     assert "No model is loaded" in window.notice.text()
     assert "ziya-convert" in window.notice.text()
+    window.notice.action_button.click()  # "Model Library…"
+    library = window.library_window
+    assert library is not None and library.isVisible()
+    assert window.menu_actions.model_library.shortcut().toString() == "Ctrl+Shift+L"
     window.menu_actions.regenerate.trigger()
     assert "Nothing to regenerate" in window.notice.text()
     assert tab.text() == "Some text to polish."

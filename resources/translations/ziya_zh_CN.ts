@@ -621,43 +621,43 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="80"/>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="218"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="83"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="223"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="115"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="118"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="117"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="120"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="126"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="148"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="153"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="254"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="259"/>
         <source>The new language is used from the next start of Ziya Desktop.</source>
         <translation>新语言将在下次启动 Ziya Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="376"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="397"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="377"/>
+        <location filename="../../ziya_desktop/ui/main_window.py" line="398"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -1675,268 +1675,278 @@ With: {new}</source>
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="93"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="94"/>
         <source>&amp;Polish</source>
         <translation>润色(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="94"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="95"/>
         <source>&amp;Expand</source>
         <translation>扩写(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="96"/>
         <source>S&amp;horten</source>
         <translation>缩写(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="96"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="97"/>
         <source>Make &amp;formal</source>
         <translation>改为正式语气(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="98"/>
         <source>Make &amp;warm</source>
         <translation>改为亲切语气(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="98"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="99"/>
         <source>&amp;Translate zh ↔ en</source>
         <translation>中英互译(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="99"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="100"/>
         <source>&amp;Rewrite with an instruction…</source>
         <translation>按指令改写(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="121"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="122"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="122"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="123"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="124"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="124"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="125"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="125"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="126"/>
         <source>Export as &amp;HTML…</source>
         <translation>导出为 HTML(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="126"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="127"/>
         <source>Export as &amp;PDF…</source>
         <translation>导出为 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="128"/>
         <source>Export as &amp;Word (DOCX)…</source>
         <translation>导出为 Word (DOCX)(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="129"/>
         <source>公文 layout (GB/T 9704-2012)</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="130"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="131"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="132"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="133"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="134"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="134"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="135"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="135"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="136"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="137"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="137"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="138"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="139"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="140"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="142"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="143"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="145"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="146"/>
         <source>Draft from the chosen template into an empty document, or continue from the cursor</source>
         <translation>在空文档中按所选模板起草，或从光标处续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="150"/>
         <source>&amp;Continue from Cursor</source>
         <translation>从光标处续写(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="150"/>
         <source>Continue writing</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="153"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="153"/>
         <source>Write the last passage again, keeping the others</source>
         <translation>重写最近生成的一段，之前的版本仍可切换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="155"/>
         <source>Previous Alternative</source>
         <translation>上一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="155"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="156"/>
         <source>Next Alternative</source>
         <translation>下一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="157"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="157"/>
         <source>Stop generating; the text so far stays</source>
         <translation>停止生成；已生成的文字会保留</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="157"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="158"/>
         <source>Sampling &amp;Settings…</source>
         <translation>采样设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="158"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="159"/>
         <source>Sampling for This &amp;Template…</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="159"/>
-        <source>&amp;Load Model…</source>
-        <translation>加载模型(&amp;L)…</translation>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="160"/>
+        <source>Load Model &amp;File…</source>
+        <translation>加载模型文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="163"/>
+        <source>Model &amp;Library…</source>
+        <translation>模型库(&amp;L)…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="166"/>
+        <source>Download, convert, import and choose models; GPU settings</source>
+        <translation>下载、转换、导入和选择模型；GPU 设置</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="168"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="172"/>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="179"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="187"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="180"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="180"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="189"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="197"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="191"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="199"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="202"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="209"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="206"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="214"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="210"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="218"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="212"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="220"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="215"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="223"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="222"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="230"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/window_actions.py" line="233"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
@@ -2001,46 +2011,46 @@ With: {new}</source>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/writing_commands.py" line="147"/>
-        <source>Load a Ziya-Writing GGUF file (Model → Load Model…). To make one from the Hugging Face checkpoint, run: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
-        <translation>请加载 Ziya-Writing GGUF 文件（模型 → 加载模型…）。如需从 Hugging Face 检查点生成，请运行：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
+        <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
+        <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="151"/>
-        <source>Load Model…</source>
-        <translation>加载模型…</translation>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="152"/>
+        <source>Model Library…</source>
+        <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="189"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="190"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="194"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="276"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="277"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="304"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="305"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="322"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="323"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="329"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="330"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="372"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="373"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

@@ -203,8 +203,11 @@ class GpuSettingsWidget(QWidget):
         store.setValue(N_CTX_KEY, self.n_ctx.value())
         store.setValue(THREADS_KEY, AUTO if self.auto_threads.isChecked() else self.threads.value())
         device = self.device_name()
-        if device is not None:
+        # A device is a choice only among several; with one, llama.cpp's default uses it anyway.
+        if device is not None and self.device.count() > 1:
             store.setValue(GPU_DEVICE_KEY, device)
+        else:
+            store.remove(GPU_DEVICE_KEY)
         store.sync()
         self.optionsChanged.emit(self.load_options())
 

@@ -25,13 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop import paths
-from ziya_desktop.engine.engine import Engine
+from ziya_desktop.engine.engine import Engine, LoadOptions
 from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
 from ziya_desktop.ui.engine_worker import EngineController, EngineFactory
+from ziya_desktop.ui.error_text import localized_hint
 from ziya_desktop.ui.file_commands import FileCommands
 from ziya_desktop.ui.generation import GenerationController
+from ziya_desktop.ui.gpu_settings import stored_load_options
 from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage, chosen_language, effective_language
 from ziya_desktop.ui.journal_controller import JournalController
+from ziya_desktop.ui.model_library import ModelLibraryWindow
 from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
 from ziya_desktop.ui.rewrite_review import RewriteReview
 from ziya_desktop.ui.status_panel import StatusPanel
@@ -128,6 +131,8 @@ class MainWindow(QMainWindow):
         self._preview_timer = self._timer(PREVIEW_DELAY_MS, self.refresh_preview)
         self.files = FileCommands(self)
         self.writing = WritingCommands(self)
+        self.writing.load_options = stored_load_options()
+        self.library_window: ModelLibraryWindow | None = None
         # Crash safety: every modified document is journaled about once a second (see journal_controller).
         self.journal = JournalController(self.generation, model_path=lambda: self.writing.model_path, parent=self)
         self.journal.writeFailed.connect(self.show_error)
@@ -318,7 +323,7 @@ class MainWindow(QMainWindow):
         self.status.set_counts(count_text(text), selection, self.lang)
 
     def show_error(self, message: str, hint: str = "") -> None:
-        self.notice.show_notice(message, hint=hint, level=NoticeLevel.ERROR)
+        self.notice.show_notice(message, hint=localized_hint(hint), level=NoticeLevel.ERROR)
 
     # -- delegated commands (menus and toolbar call these) -------------------------------------------------------
 
@@ -361,6 +366,22 @@ class MainWindow(QMainWindow):
     def load_model_dialog(self) -> None:
         self.writing.load_model_dialog()
 
+    def show_model_library(self) -> ModelLibraryWindow:
+        """The model library window (made on first use: it probes the hardware and scans the models folder)."""
+        if self.library_window is None:
+            self.library_window = ModelLibraryWindow(lang=self.lang, parent=self)
+            self.library_window.setWindowFlag(Qt.WindowType.Window, True)
+            self.library_window.useRequested.connect(self._use_model)
+        self.library_window.show()
+        self.library_window.raise_()
+        self.library_window.activateWindow()
+        return self.library_window
+
+    def _use_model(self, path: Path, options: object) -> None:
+        if isinstance(options, LoadOptions):
+            self.writing.load_options = options
+        self.load_model(path)
+
     def load_model(self, path: Path) -> None:
         self.writing.load_model(path)
 
@@ -386,6 +407,8 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.journal.clear_all()
+        if self.library_window is not None:
+            self.library_window.shutdown()
         store = paths.settings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())
@@ -399,5 +422,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
             if isinstance(state, QByteArray):
                 self.restoreState(state)
+                # An empty review panel at start only puzzles; it opens with the next rewrite.
+                self.review_dock.hide()
         else:
             self.resize(1200, 800)

@@ -43,7 +43,7 @@ class NoticeBar(QFrame):
         self.message_label.setTextFormat(Qt.TextFormat.PlainText)
         self.action_button = QPushButton(self)
         self.action_button.hide()
-        self._action: Callable[[], None] | None = None
+        self._action: Callable[[], object] | None = None
         self.action_button.clicked.connect(self._run_action)
         close = QToolButton(self)
         close.setText("×")
@@ -65,7 +65,7 @@ class NoticeBar(QFrame):
         hint: str = "",
         level: NoticeLevel = NoticeLevel.INFO,
         action_text: str = "",
-        action: Callable[[], None] | None = None,
+        action: Callable[[], object] | None = None,
     ) -> None:
         """Replace the current notice by ``message`` (and ``hint`` on the next line)."""
         self.level = level

@@ -54,6 +54,7 @@ class WindowActions:
     sampling: QAction
     template_sampling: QAction
     load_model: QAction
+    model_library: QAction
     unload_model: QAction
     rewrite: dict[ActionKind, QAction] = field(default_factory=dict)
     themes: dict[Theme, QAction] = field(default_factory=dict)
@@ -156,7 +157,14 @@ def build_actions(window: object) -> WindowActions:
         stop=_action(w, _tr("&Stop"), w.stop_generation, "Esc", tip=_tr("Stop generating; the text so far stays")),
         sampling=_action(w, _tr("Sampling &Settings…"), w.edit_sampling),
         template_sampling=_action(w, _tr("Sampling for This &Template…"), w.edit_template_sampling),
-        load_model=_action(w, _tr("&Load Model…"), w.load_model_dialog, "Ctrl+L"),
+        load_model=_action(w, _tr("Load Model &File…"), w.load_model_dialog, "Ctrl+L"),
+        model_library=_action(
+            w,
+            _tr("Model &Library…"),
+            w.show_model_library,
+            "Ctrl+Shift+L",
+            tip=_tr("Download, convert, import and choose models; GPU settings"),
+        ),
         unload_model=_action(w, _tr("&Unload Model"), w.unload_model),
     )
     for kind, label in rewrite_labels().items():
@@ -220,7 +228,7 @@ def build_actions(window: object) -> WindowActions:
     writing_menu.addActions([a.stop, a.sampling, a.template_sampling])
 
     model_menu = bar.addMenu(_tr("&Model"))
-    model_menu.addActions([a.load_model, a.unload_model])
+    model_menu.addActions([a.model_library, a.load_model, a.unload_model])
 
     toolbar = QToolBar(_tr("Writing"), w)
     toolbar.setObjectName("writingToolbar")

@@ -144,12 +144,13 @@ class WritingCommands(QObject):
             self.window.notice.show_notice(
                 self.tr("No model is loaded, so nothing can be generated yet. You can keep writing."),
                 hint=self.tr(
-                    "Load a Ziya-Writing GGUF file (Model → Load Model…). To make one from the Hugging Face "
-                    "checkpoint, run: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m"
+                    "Open the model library to download and convert Ziya-Writing, or to import a GGUF file you "
+                    "already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile "
+                    "ziya-q4_k_m.gguf --outtype q4_k_m"
                 ),
                 level=NoticeLevel.WARNING,
-                action_text=self.tr("Load Model…"),
-                action=self.load_model_dialog,
+                action_text=self.tr("Model Library…"),
+                action=self.window.show_model_library,
             )
             return False
         return True
