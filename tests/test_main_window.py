@@ -126,9 +126,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     panel.draft_button.click()
     assert window.generation.busy
     qtbot.waitUntil(lambda: len(batches) >= 4 or not window.generation.busy, timeout=WAIT_MS)
-    assert window.generation.busy, (
-        f"the generation ended early: {window.notice.text()!r}"
-    )
+    assert window.generation.busy, f"the generation ended early: {window.notice.text()!r}"
     ticks_while_streaming = len(ticks)
     with qtbot.waitSignal(window.generation.ended, timeout=WAIT_MS) as ended:
         window.menu_actions.stop.trigger()  # Esc
