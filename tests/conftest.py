@@ -20,6 +20,14 @@ import helpers  # noqa: E402  (tests/ is on sys.path: pytest's rootdir-relative 
 OUTTYPES = ("f32", "f16", "q8_0", "q5_k_m", "q4_k_m")
 
 
+@pytest.fixture(autouse=True)
+def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every location (settings, logs, journal, models) under a fresh temporary folder, never the real home."""
+    home = tmp_path / "ziya_home"
+    monkeypatch.setenv("ZIYA_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def tiny_checkpoint() -> Path:
     """The tiny Ziya-layout checkpoint folder (two zip-format torch shards + index, tokenizer, config)."""

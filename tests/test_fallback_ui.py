@@ -46,12 +46,6 @@ def roomy_gpu_machine() -> HardwareInfo:
     )
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ZIYA_HOME", str(tmp_path / "ziya_home"))
-    return tmp_path / "ziya_home"
-
-
 @pytest.fixture()
 def attempts() -> list[int]:
     return []

@@ -31,14 +31,6 @@ REPAINT_EVERY = 250
 SUBPROCESS_TIMEOUT_S = 120
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every location (settings, logs) under a fresh temporary folder, never the real home."""
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 class _Window:
     """The main window with its current document's editor and the count label at hand."""
 

@@ -46,13 +46,6 @@ def test_the_check_tells_torn_files_from_whole_ones() -> None:
 # -- the window when a save fails ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 @pytest.fixture()
 def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     main = MainWindow(lang="en")

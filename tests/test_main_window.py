@@ -34,13 +34,6 @@ pytestmark = pytest.mark.slow
 WAIT_MS = 120_000
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 @pytest.fixture(scope="module")
 def q4(tiny_gguf: Callable[[str], Path]) -> Path:
     return tiny_gguf("q4_k_m")

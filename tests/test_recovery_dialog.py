@@ -34,13 +34,6 @@ from ziya_desktop.writing.diff import diff_changes
 DEAD_PID = 999_999_999
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 @pytest.fixture()
 def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
     main = MainWindow(lang="en")

@@ -8,7 +8,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -21,13 +20,6 @@ from ziya_desktop.ui.stream_inserter import StreamInserter
 N_CHUNKS = 400
 PIECES = ("春", "风", "又绿", "江南岸，", " the ", "moon", "明月", "何时照我还。", "\n", "🎉", "字", "ok ")
 BEFORE, AFTER = "开头：", "【结尾】"
-
-
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
 
 
 def _chunks(n: int = N_CHUNKS) -> list[str]:

@@ -46,13 +46,6 @@ default = "帮助"
 """
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 @pytest.fixture
 def user_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "templates"

@@ -23,13 +23,6 @@ BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"
 CATEGORY_NAMES = ["公文", "讲稿", "书信", "创意文案"]
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 @pytest.fixture
 def user_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "templates"

@@ -21,13 +21,6 @@ from ziya_desktop.ui.main_window import MainWindow
 from ziya_desktop.ui.themes import Theme, is_dark
 
 
-@pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "ziya_home"
-    monkeypatch.setenv("ZIYA_HOME", str(home))
-    return home
-
-
 @pytest.fixture()
 def answers() -> list[QMessageBox.StandardButton]:
     """What the unsaved-changes question answers, in order (Discard once the list is empty)."""
