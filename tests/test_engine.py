@@ -275,6 +275,31 @@ def test_a_chosen_gpu_holds_the_model_alone_and_is_planned_by_its_own_memory(q4:
         assert seen[0].main_gpu == (expected_gpu if expected_layers else None), device
 
 
+def test_the_file_is_mapped_only_where_llama_cpp_does_not_copy_the_weights(q4: Path) -> None:
+    seen: list[ModelParams] = []
+
+    def opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
+        seen.append(params)
+        return LlamaModel(path, replace(params, n_gpu_layers=0, main_gpu=None), progress)
+
+    no_amx = replace(probe(), cpu_features=frozenset({"AVX2"}), gpu_offload=False, gpus=())
+    amx = replace(no_amx, cpu_features=frozenset({"AVX2", "AMX_INT8"}))
+    cases = [
+        (no_amx, LoadOptions(n_ctx=128), False),  # CPU layers are repacked: a mapping would double residency
+        (amx, LoadOptions(n_ctx=128), True),  # no repacking without the extra buffer types
+        (no_amx, LoadOptions(n_ctx=128, use_mmap=True), True),  # an explicit choice wins
+        (_gpu_machine(), LoadOptions(n_ctx=128), True),  # every layer on the GPU: nothing repacked on the CPU
+    ]
+    for machine, options, mapped in cases:
+        seen.clear()
+        e = Engine(opener=opener, hardware=lambda m=machine: m)
+        try:
+            e.load(q4, options)
+        finally:
+            e.close()
+        assert seen[0].use_mmap is mapped, (machine.cpu_features, options)
+
+
 def test_every_attempt_failing_is_one_clear_error(q4: Path) -> None:
     def opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
         raise ModelLoadError(f"no memory ({params.n_gpu_layers})")

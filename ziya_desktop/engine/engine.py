@@ -47,7 +47,10 @@ class LoadOptions:
     n_batch: int | None = None  # None: 512 on a GPU, 256 on the CPU (a cancel lands within one batch)
     threads: int | None = None  # None: physical cores
     flash_attn: bool | None = None  # None: llama.cpp decides per device
-    use_mmap: bool = True
+    # None: map the file unless layers stay on the CPU with repacked weights. llama.cpp then copies those weights
+    # into its own buffers, and a mapping would keep the file's pages resident beside the copy (measured on a
+    # real-width model: 1096 MB resident mapped, 658 MB read, same decode speed).
+    use_mmap: bool | None = None
     gpu_device: str | None = None  # a GpuDevice.name ("CUDA1") to use alone; None: llama.cpp's default split
 
 
@@ -102,6 +105,12 @@ class GenerationStats:
             "stop_reason": self.stop_reason,
             "seed": self.seed,
         }
+
+
+def _use_mmap(options: LoadOptions, extra_bufts: bool, n_gpu: int, n_layer: int) -> bool:
+    if options.use_mmap is not None:
+        return options.use_mmap
+    return not extra_bufts or n_gpu > n_layer
 
 
 def _default_opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
@@ -179,7 +188,7 @@ class Engine:
             n_batch = options.n_batch or (512 if n_gpu else 256)
             params = ModelParams(
                 n_gpu_layers=n_gpu,
-                use_mmap=options.use_mmap,
+                use_mmap=_use_mmap(options, extra_bufts, n_gpu, info.n_layer),
                 use_extra_bufts=extra_bufts,
                 main_gpu=main_gpu if n_gpu else None,
             )
