@@ -137,6 +137,11 @@ def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None
         lambda: "<h1" in window.preview_view.toHtml() or "关于召开会议的通知" in window.preview_view.toPlainText()
     )
     assert "第一点" in window.preview_view.toPlainText().replace("\n", "")
+    # The preview reads Markdown as the exports do: a writer's "<b>" is text, not markup.
+    tab.editor.setPlainText("# 标题 {重要}\n\n<b>粗</b>")
+    window.refresh_preview()
+    assert "<b>粗</b>" in window.preview_view.toPlainText()
+    assert "{重要}" in window.preview_view.toPlainText()
     window.menu_actions.find.trigger()
     assert tab.find_bar.isVisible()
 

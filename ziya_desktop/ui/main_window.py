@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import markdown
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QTextCursor
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop import paths
+from ziya_desktop.documents.export.html_export import markdown_body
 from ziya_desktop.engine.engine import Engine, LoadOptions
 from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
 from ziya_desktop.ui.engine_worker import EngineController, EngineFactory
@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         if tab is None or not self.preview_dock.isVisible():
             return
-        html = markdown.markdown(tab.text(), extensions=["extra", "sane_lists"], output_format="html")
+        html = markdown_body(tab.text())
         bar = self.preview_view.verticalScrollBar()
         where = bar.value()
         self.preview_view.setHtml(html)

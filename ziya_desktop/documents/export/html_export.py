@@ -31,6 +31,7 @@ __all__ = [
     "HtmlExporter",
     "build_html",
     "default_fonts",
+    "markdown_body",
     "pt_to_px",
 ]
 
@@ -146,7 +147,9 @@ def _gongwen_paragraph_html(paragraph: GongwenParagraph) -> str:
     return f'<p class="{paragraph.role.value}"{style}>{_spans_html(paragraph.body)}</p>'
 
 
-def _markdown_body(text: str) -> str:
+def markdown_body(text: str) -> str:
+    """The writer's light Markdown as an HTML fragment, the way every export and the preview read it: each line its
+    own paragraph, raw HTML shown as text."""
     converter = markdown.Markdown(extensions=["extra", "sane_lists"], output_format="html")
     # The writer's "<b>" or "<script>" is text: drop the raw-HTML block and inline handlers so it gets escaped.
     converter.preprocessors.deregister("html_block")
@@ -176,7 +179,7 @@ def build_html(doc: ExportDocument, *, fonts: FontStacks | None = None, for_prin
         body = "\n".join(_gongwen_paragraph_html(p) for p in gongwen.layout_gongwen(doc.blocks()))
     else:
         css = _plain_css(doc, fonts, for_print)
-        body = _markdown_body(doc.text)
+        body = markdown_body(doc.text)
     layout = "gongwen" if doc.gongwen else "plain"
     return (
         "<!DOCTYPE html>\n"
