@@ -44,7 +44,7 @@ PRINT_INTERVAL_MS = 100
 _KILL_SERVER = r"""
 import os, sys
 from pathlib import Path
-from ziya_desktop.documents.storage import atomic_write_bytes
+from ziya_desktop.atomic_write import atomic_write_bytes
 
 target, size = Path(sys.argv[1]), int(sys.argv[2])
 

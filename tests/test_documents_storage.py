@@ -17,13 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ziya_desktop.atomic_write import remove_stray_temps
 from ziya_desktop.documents import storage
 from ziya_desktop.documents.storage import (
     MAX_DOCUMENT_BYTES,
     SUPPORTED_SUFFIXES,
     LoadedDocument,
     read_document,
-    remove_stray_temps,
     save_document,
 )
 from ziya_desktop.errors import DocumentReadError, DocumentSaveError, ZiyaError

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from ziya_desktop.writing.templates import (
     FieldKind,
     MissingFieldError,
     Template,
+    TemplateError,
     TemplateLibrary,
     TemplateValueError,
     duplicate,
@@ -258,7 +262,26 @@ def test_save_load_round_trip(lib: TemplateLibrary, tmp_path: Path) -> None:
         reloaded = load_templates(BUILTIN, user)
         assert reloaded.errors == []
         assert reloaded.templates[copy.id] == copy
-    assert not list(user.glob("*.tmp"))
+    # Nothing but the saved templates: no temp file of any name is left behind.
+    assert {p.suffix for p in user.iterdir()} == {".toml"}
+
+
+def test_a_failed_save_keeps_the_old_template_and_says_so(
+    lib: TemplateLibrary, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = duplicate(lib.templates["gongwen.notice"], "mine")
+    path = save_user_template(copy, tmp_path)
+    before = path.read_bytes()
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(errno.EIO, "I/O error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(TemplateError) as info:
+        save_user_template(replace(copy, header="changed"), tmp_path)
+    assert info.value.path == path
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
 
 
 def test_round_trip_of_awkward_strings(tmp_path: Path) -> None:

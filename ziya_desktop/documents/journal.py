@@ -4,7 +4,7 @@ llama.cpp runs inside our process and aborts it on some failures (GPU out of mem
 must expect to die at any instant. Each modified document has a journal file in :func:`ziya_desktop.paths.
 journal_dir` holding its whole text, the cursor, the saved file it belongs to (size, mtime and sha256 at the time,
 so recovery can tell whether the file changed since), and, while the model writes into it, the model and sampling
-settings of that run. Files are written with :func:`~ziya_desktop.documents.storage.atomic_write_bytes`, so a kill
+settings of that run. Files are written with :func:`~ziya_desktop.atomic_write.atomic_write_bytes`, so a kill
 mid-write leaves the previous journal, never a torn one.
 
 Reading is bounded and strict: a file over :data:`MAX_JOURNAL_BYTES`, not UTF-8, not JSON, of another format version
@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 
-from ziya_desktop.documents.storage import MAX_DOCUMENT_BYTES, atomic_write_bytes
+from ziya_desktop.atomic_write import atomic_write_bytes
+from ziya_desktop.documents.storage import MAX_DOCUMENT_BYTES
 
 __all__ = [
     "JOURNAL_SUFFIX",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
+from ziya_desktop.atomic_write import remove_stray_temps
 from ziya_desktop.documents.journal import (
     JournalEntry,
     JournalFormatError,
@@ -27,7 +28,7 @@ from ziya_desktop.documents.journal import (
     read_journal,
     saved_file_state,
 )
-from ziya_desktop.documents.storage import read_document, remove_stray_temps
+from ziya_desktop.documents.storage import read_document
 from ziya_desktop.errors import DocumentReadError
 from ziya_desktop.writing.diff import Change, diff_changes
 

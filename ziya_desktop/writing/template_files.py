@@ -12,15 +12,14 @@ load time, so rendering never meets a surprise. The data model lives in :mod:`zi
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
 import string
-import tempfile
 import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ziya_desktop.atomic_write import atomic_write_bytes
 from ziya_desktop.writing.templates import (
     Category,
     ChoiceOption,
@@ -339,23 +338,8 @@ def save_user_template(template: Template, user_dir: Path) -> Path:
     target = user_dir / f"{template.id}.toml"
     try:
         user_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{template.id}.", suffix=".tmp", dir=user_dir)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
-                fh.flush()
-                os.fsync(fh.fileno())
-            Path(tmp).replace(target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-            dfd = os.open(user_dir, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
-    except OSError as err:
+        atomic_write_bytes(target, text.encode("utf-8"))
+    except OSError as err:  # AtomicWriteError is one
         raise TemplateError(f"cannot save: {err.strerror or err}", path=target) from err
     return target
 

@@ -1,7 +1,7 @@
 """What every export shares: the document to export, the abstract :class:`Exporter`, and the all-or-nothing write.
 
 One :class:`Exporter` subclass per format renders the whole file to bytes in memory; :meth:`Exporter.export` then
-writes those bytes through a temp file and a rename (:func:`ziya_desktop.documents.storage.atomic_write_bytes`), so
+writes those bytes through a temp file and a rename (:func:`ziya_desktop.atomic_write.atomic_write_bytes`), so
 an export that fails never leaves a half-written file where the writer expects a finished one.
 """
 
@@ -15,8 +15,9 @@ from typing import ClassVar, Literal
 
 from PySide6.QtCore import QCoreApplication
 
+from ziya_desktop.atomic_write import AtomicWriteError, atomic_write_bytes
 from ziya_desktop.documents.export.markdown_blocks import Block, parse_blocks
-from ziya_desktop.documents.storage import AtomicWriteError, atomic_write_bytes, describe_write_error
+from ziya_desktop.documents.storage import describe_write_error
 from ziya_desktop.errors import ExportError
 
 __all__ = [
