@@ -10,23 +10,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
+from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 from ziya_desktop.documents.storage import LoadedDocument, read_document, save_document
 from ziya_desktop.engine.sampling import SamplingParams
 from ziya_desktop.ui.engine_worker import PromptBuilder
 from ziya_desktop.ui.find_replace import FindReplaceBar
 from ziya_desktop.ui.markdown_highlighter import MarkdownHighlighter
 
-# Tried in order; the first one installed wins. Each of these carries Latin glyphs too, so mixed text stays in
-# one typeface. Windows, macOS and Linux each ship at least one; the widget's own family is the last resort.
-CJK_FONT_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "Noto Sans SC",
-    "WenQuanYi Micro Hei",
-)
 DEFAULT_POINT_SIZE = 13
 MIN_POINT_SIZE = 7
 MAX_POINT_SIZE = 48
@@ -75,7 +65,8 @@ class DocumentTab(QWidget):
         self.editor.setObjectName("documentEditor")
         self.editor.setTabChangesFocus(False)
         font = QFont(self.editor.font())
-        font.setFamilies([*CJK_FONT_FAMILIES, font.family()])
+        # The first family installed wins; the widget's own family is the last resort.
+        font.setFamilies([*SANS_CJK_FAMILIES, font.family()])
         font.setPointSize(DEFAULT_POINT_SIZE)
         self.editor.setFont(font)
         self.editor.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)

@@ -23,6 +23,7 @@ from ziya_desktop.documents.export import gongwen
 from ziya_desktop.documents.export.base import ExportDocument, Exporter, ExportFormat
 from ziya_desktop.documents.export.gongwen import GongwenParagraph, Role
 from ziya_desktop.documents.export.markdown_blocks import Span, lines_as_paragraphs
+from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 
 __all__ = [
     "PLAIN_FONTS_EN",
@@ -35,15 +36,7 @@ __all__ = [
     "pt_to_px",
 ]
 
-PLAIN_FONTS_ZH = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "WenQuanYi Micro Hei",
-    "sans-serif",
-)
+PLAIN_FONTS_ZH = (*SANS_CJK_FAMILIES, "sans-serif")
 PLAIN_FONTS_EN = ("Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", *PLAIN_FONTS_ZH)
 _GENERIC_FAMILIES = ("serif", "sans-serif", "monospace")
 PLAIN_SIZE_PT = 12.0  # 小四

@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 from ziya_desktop.documents.export import gongwen
 from ziya_desktop.documents.export.base import ExportDocument, Exporter, ExportFormat
 from ziya_desktop.documents.export.html_export import FontStacks, build_html, default_fonts
+from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 from ziya_desktop.errors import ExportError
 
 __all__ = [
@@ -52,15 +53,6 @@ _CSS_DPI = 96.0
 _PLAIN_MARGIN_MM = 25.0
 _PLAIN_PAGE_NUMBER_PT = 10.0
 _SERIF_CJK = ("Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "宋体", "Songti SC", "STSong", "AR PL UMing CN")
-_SANS_CJK = (
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-    "Hiragino Sans GB",
-    "WenQuanYi Micro Hei",
-    "WenQuanYi Zen Hei",
-)
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _BFRANGE_RE = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
 _BFCHAR_RE = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
@@ -94,7 +86,7 @@ def pick_cjk_family(*, serif: bool) -> str | None:
     kind, then any family whose writing systems include Simplified Chinese; None when there is none."""
     installed = QFontDatabase.families()
     known = set(installed)
-    preferred = (*_SERIF_CJK, *_SANS_CJK) if serif else (*_SANS_CJK, *_SERIF_CJK)
+    preferred = (*_SERIF_CJK, *SANS_CJK_FAMILIES) if serif else (*SANS_CJK_FAMILIES, *_SERIF_CJK)
     for name in preferred:
         if name in known:
             return name
