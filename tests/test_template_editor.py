@@ -20,7 +20,8 @@ from ziya_desktop.ui.template_editor import (
     parse_template_text,
     template_skeleton,
 )
-from ziya_desktop.writing.templates import TemplateError, load_templates, template_to_toml
+from ziya_desktop.writing.template_files import load_templates, template_to_toml
+from ziya_desktop.writing.templates import TemplateError
 
 BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"
 

@@ -17,15 +17,8 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QPlainTex
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.ui.template_form import TemplateForm, preview_prompt
-from ziya_desktop.writing.templates import (
-    ChoiceOption,
-    Field,
-    FieldKind,
-    LocalizedText,
-    Template,
-    TemplateLibrary,
-    load_templates,
-)
+from ziya_desktop.writing.template_files import load_templates
+from ziya_desktop.writing.templates import ChoiceOption, Field, FieldKind, LocalizedText, Template, TemplateLibrary
 
 BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.ui.template_panel import DraftRequest, TemplatePanel
-from ziya_desktop.writing.templates import load_templates
+from ziya_desktop.writing.template_files import load_templates
 
 BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"
 CATEGORY_NAMES = ["公文", "讲稿", "书信", "创意文案"]

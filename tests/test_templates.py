@@ -12,18 +12,15 @@ from pathlib import Path
 import pytest
 
 from ziya_desktop.engine.prompt import ziya_prompt
+from ziya_desktop.writing.template_files import MAX_FILE_BYTES, duplicate, load_templates, save_user_template
 from ziya_desktop.writing.templates import (
-    MAX_FILE_BYTES,
     FieldKind,
     MissingFieldError,
     Template,
     TemplateError,
     TemplateLibrary,
     TemplateValueError,
-    duplicate,
     format_date,
-    load_templates,
-    save_user_template,
 )
 
 BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"

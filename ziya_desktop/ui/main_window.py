@@ -43,7 +43,7 @@ from ziya_desktop.ui.text_positions import qt_to_py
 from ziya_desktop.ui.themes import Theme, apply_theme, parse_theme
 from ziya_desktop.ui.window_actions import WindowActions, build_actions
 from ziya_desktop.ui.writing_commands import WritingCommands
-from ziya_desktop.writing.templates import load_templates
+from ziya_desktop.writing.template_files import load_templates
 from ziya_desktop.writing.text_stats import count_text
 
 log = logging.getLogger(__name__)

@@ -31,14 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop.ui.template_form import TemplateForm, preview_prompt
-from ziya_desktop.writing.templates import (
-    Category,
-    Template,
-    TemplateError,
-    load_templates,
-    save_user_template,
-    template_to_toml,
-)
+from ziya_desktop.writing.template_files import load_templates, save_user_template, template_to_toml
+from ziya_desktop.writing.templates import Category, Template, TemplateError
 
 # Checking waits for a pause in typing; a check reads and parses a small file, a few milliseconds.
 CHECK_DELAY_MS = 400

@@ -35,15 +35,13 @@ from PySide6.QtWidgets import (
 from ziya_desktop import paths
 from ziya_desktop.ui.template_editor import TemplateEditorDialog, free_template_id
 from ziya_desktop.ui.template_form import TemplateForm, preview_prompt
+from ziya_desktop.writing.template_files import duplicate, load_templates, save_user_template
 from ziya_desktop.writing.templates import (
     RenderedTemplate,
     Template,
     TemplateError,
     TemplateLibrary,
     TemplateValueError,
-    duplicate,
-    load_templates,
-    save_user_template,
 )
 
 # The preview follows the form after a pause in typing rather than on every keystroke.

@@ -5,8 +5,7 @@ app lays out itself (``header`` and ``footer``: title, 主送机关, salutation,
 and the ``instruction`` the model receives to write the body. All three are patterns with ``{field}`` placeholders.
 
 This module is the data model and rendering. Reading, validating and writing the TOML files lives in
-:mod:`ziya_desktop.writing.template_files`; its public names (``load_templates``, ``save_user_template``,
-``duplicate``, ``template_to_toml``, ``MAX_FILE_BYTES``) are importable from here too.
+:mod:`ziya_desktop.writing.template_files`.
 
 This module is Qt-free; the UI turns ``Template.fields`` into widgets and ``RenderedTemplate`` into a document.
 """
@@ -20,23 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ziya_desktop.engine.prompt import ziya_prompt
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.writing.text_stats import SPOKEN_PER_MINUTE as SPOKEN_PER_MINUTE  # one pace for all estimates
 
-if TYPE_CHECKING:
-    from ziya_desktop.writing.template_files import (
-        MAX_FILE_BYTES,
-        duplicate,
-        load_templates,
-        save_user_template,
-        template_to_toml,
-    )
-
 __all__ = [
-    "MAX_FILE_BYTES",
     "Category",
     "ChoiceOption",
     "Field",
@@ -48,11 +36,7 @@ __all__ = [
     "TemplateError",
     "TemplateLibrary",
     "TemplateValueError",
-    "duplicate",
     "format_date",
-    "load_templates",
-    "save_user_template",
-    "template_to_toml",
 ]
 
 _MONTHS = (
@@ -359,17 +343,3 @@ class TemplateLibrary:
             if rank is not None:
                 hits.append((rank, t))
         return [t for _, t in sorted(hits, key=lambda h: h[0])]
-
-
-# The file functions are re-exported so ``from ziya_desktop.writing.templates import load_templates`` keeps working.
-# They are resolved on first use, not at import: template_files imports this module, so an eager import here would
-# fail whenever template_files is imported first.
-_FILE_NAMES = frozenset({"MAX_FILE_BYTES", "duplicate", "load_templates", "save_user_template", "template_to_toml"})
-
-
-def __getattr__(name: str) -> object:
-    if name in _FILE_NAMES:
-        from ziya_desktop.writing import template_files
-
-        return getattr(template_files, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
