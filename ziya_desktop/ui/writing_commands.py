@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODEL_PATH_KEY = "model/path"
+STATUS_INTERVAL_S = 0.25
 SAMPLING_KEY = "sampling/default"
 TEMPLATE_SAMPLING_PREFIX = "sampling/template/"
 GONGWEN_CATEGORY = "gongwen"
@@ -52,7 +54,7 @@ class WritingCommands(QObject):
         self._loading: Path | None = None
         # The model settings dialog of the model library will edit these; defaults are the engine's plan.
         self.load_options = LoadOptions()
-        self._tokens_per_s: float | None = None
+        self._status_shown_at = 0.0
         engine, generation = window.engine, window.generation
         engine.loadProgress.connect(self._load_progress)
         engine.loaded.connect(self._loaded)
@@ -359,10 +361,16 @@ class WritingCommands(QObject):
 
     def _run_started(self, _mode: str) -> None:
         self.window.menu_actions.stop.setEnabled(True)
-        self._tokens_per_s = None
+        self._status_shown_at = 0.0
         self.window.status.set_speed(0.0, running=True)
 
     def _run_progress(self, chunks: int, tokens_per_s: float, context_used: int) -> None:
+        # Progress comes once per token; relabelling the status bar that often costs the GUI thread more than the
+        # text itself. A few updates a second read the same; the run's end shows the final figures.
+        now = time.monotonic()
+        if chunks > 1 and now - self._status_shown_at < STATUS_INTERVAL_S:
+            return
+        self._status_shown_at = now
         if chunks > 1:
             self.window.status.set_speed(tokens_per_s, running=True)
         self.window.status.set_context(context_used, self.n_ctx)
