@@ -34,6 +34,10 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import helpers
+
+from ziya_desktop.models.catalog import CatalogFile, CatalogModel
+
 DEFAULT_REPO = "IDEA-CCNL/Ziya-Writing-LLaMa-13B-v1"
 LFS_SUFFIXES = (".bin", ".model", ".safetensors", ".gguf", ".pt")
 SEND_CHUNK = 64 * 1024
@@ -394,3 +398,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(raw)
+
+
+def tiny_catalog_model(checkpoint_bytes: int | None = None) -> CatalogModel:
+    """A catalog entry for the tiny checkpoint this server serves (sizes of its quantizations roughly right)."""
+    if checkpoint_bytes is None:
+        checkpoint_bytes = sum(p.stat().st_size for p in helpers.TINY_DIR.iterdir() if p.is_file())
+    return CatalogModel(
+        id="tiny-ziya",
+        name="Tiny Ziya",
+        repo_id=DEFAULT_REPO,
+        revision="main",
+        license_note="test weights",
+        checkpoint_bytes=checkpoint_bytes,
+        files=(
+            CatalogFile("f16", 4_000_000, "原样", "as is"),
+            CatalogFile("q4_k_m", 1_500_000, "推荐", "recommended", recommended=True),
+        ),
+        n_layer=2,
+        n_ctx=2048,
+    )

@@ -326,25 +326,9 @@ def test_time_left_reads_naturally() -> None:
 def test_download_and_convert_from_the_hub_ends_with_a_usable_model(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_window: Callable[..., ModelLibraryWindow]
 ) -> None:
-    from hub_server import DEFAULT_REPO, FakeHub
+    from hub_server import FakeHub, tiny_catalog_model
 
-    from ziya_desktop.models.catalog import CatalogFile, CatalogModel
-
-    size = sum(p.stat().st_size for p in helpers.TINY_DIR.iterdir() if p.is_file())
-    tiny = CatalogModel(
-        id="tiny-ziya",
-        name="Tiny Ziya",
-        repo_id=DEFAULT_REPO,
-        revision="main",
-        license_note="test weights",
-        checkpoint_bytes=size,
-        files=(
-            CatalogFile("f16", 4_000_000, "原样", "as is"),
-            CatalogFile("q4_k_m", 1_500_000, "推荐", "recommended", recommended=True),
-        ),
-        n_layer=2,
-        n_ctx=2048,
-    )
+    tiny = tiny_catalog_model()
     with FakeHub(helpers.TINY_DIR) as hub:
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))

@@ -8,34 +8,14 @@ from pathlib import Path
 
 import helpers
 import pytest
-from hub_server import DEFAULT_REPO, FakeHub
+from hub_server import FakeHub, tiny_catalog_model
 
 from converters.errors import ConversionCancelled
 from ziya_desktop.engine.engine import Engine, LoadOptions
 from ziya_desktop.errors import DownloadCancelledError, InsufficientDiskSpaceError, OfflineError
-from ziya_desktop.models.catalog import CatalogFile, CatalogModel
 from ziya_desktop.models.convert_job import JobProgress
 from ziya_desktop.models.library import ModelLibrary
 from ziya_desktop.models.pipeline import STAGE_WEIGHTS, checkpoint_folder, prepare_catalog_model
-
-CHECKPOINT_BYTES = sum(p.stat().st_size for p in helpers.TINY_DIR.iterdir() if p.is_file())
-
-
-def tiny_catalog_model(checkpoint_bytes: int = CHECKPOINT_BYTES) -> CatalogModel:
-    return CatalogModel(
-        id="tiny-ziya",
-        name="Tiny Ziya",
-        repo_id=DEFAULT_REPO,
-        revision="main",
-        license_note="test weights",
-        checkpoint_bytes=checkpoint_bytes,
-        files=(
-            CatalogFile("f16", 4_000_000, "原样", "as is"),
-            CatalogFile("q4_k_m", 1_500_000, "推荐", "recommended", recommended=True),
-        ),
-        n_layer=2,
-        n_ctx=2048,
-    )
 
 
 @pytest.fixture
