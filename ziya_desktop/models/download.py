@@ -48,6 +48,7 @@ from huggingface_hub.utils import build_hf_headers, filter_repo_objects  # type:
 
 from converters.atomic import format_bytes
 from ziya_desktop import paths
+from ziya_desktop.atomic_write import atomic_write_bytes
 from ziya_desktop.errors import (
     DownloadCancelledError,
     DownloadError,
@@ -627,6 +628,4 @@ class LocalDirLayout(HubLayout):
 
 def _write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    temp.replace(path)
+    atomic_write_bytes(path, text.encode("utf-8"))

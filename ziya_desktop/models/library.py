@@ -14,7 +14,6 @@ Plain Python: the UI runs :meth:`ModelLibrary.import_gguf` in a worker thread an
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import logging
@@ -28,6 +27,7 @@ from typing import Any, Literal
 
 from converters.atomic import commit, format_bytes, temp_sibling
 from ziya_desktop import paths
+from ziya_desktop.atomic_write import atomic_write_bytes
 from ziya_desktop.engine.model_info import ModelInfo, inspect_model
 from ziya_desktop.errors import (
     ImportCancelledError,
@@ -305,13 +305,9 @@ class ModelLibrary:
 
     def _write_index_unlocked(self, linked: list[Path]) -> None:
         data = {"format_version": INDEX_FORMAT_VERSION, "linked": [{"path": str(p)} for p in linked]}
-        temp = temp_sibling(self.index_path, "index")
         try:
-            temp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            commit(temp, self.index_path)
+            atomic_write_bytes(self.index_path, (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
         except OSError as exc:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
             raise ModelImportError(f"the list of linked models could not be saved: {exc.strerror or exc}") from exc
 
     def _register(self, path: Path) -> None:
