@@ -22,7 +22,7 @@ LLAMA_FLAVOUR := $(if $(GPU),$(GPU),cpu)
 STAMP := $(VENV)/.installed-$(LLAMA_FLAVOUR)
 
 
-.PHONY: run test lint bench clean-venv
+.PHONY: run test lint bench wheel-check system-deps clean-venv
 
 run: $(STAMP)
 	$(PY) -m ziya_desktop
@@ -33,6 +33,10 @@ test: $(STAMP)
 # Every benchmark figure with its goal (under 10 minutes on 2 cores); BENCH_ARGS e.g. "--json" or "--threads 1".
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run_all $(BENCH_ARGS)
+
+# Builds the wheel, installs it into a fresh virtual environment outside the checkout and runs a smoke test there.
+wheel-check: $(STAMP)
+	PYTHON=$(PYTHON) bash .ci/wheel_smoke.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ziya_desktop converters tests benchmarks
@@ -51,6 +55,18 @@ $(STAMP): pyproject.toml | $(PY)
 		$(PY) -m pip install $(if $(GPU),--no-cache-dir --force-reinstall) "llama-cpp-python==0.3.36"
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
+
+# What pip cannot install: a CJK font (PDF export embeds it; the export tests measure it) and, for looking at pages
+# and windows, poppler's pdftoppm, Xvfb and a window manager. Debian/Ubuntu names; run as root (CI does).
+SYSTEM_PACKAGES := fonts-noto-cjk fontconfig poppler-utils xvfb openbox libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+system-deps:
+	@if command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . && command -v pdftoppm >/dev/null; then \
+		echo "system packages: present"; \
+	elif command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	else \
+		echo "install a CJK font (Noto Sans/Serif CJK) and poppler-utils with your package manager" >&2; exit 1; \
+	fi
 
 clean-venv:
 	rm -rf $(VENV)

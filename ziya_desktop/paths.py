@@ -17,6 +17,7 @@ Folders are created on first use (parents included). Only QtCore is imported, an
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 
 ORGANIZATION_NAME = "Ziya"
 APPLICATION_NAME = "Ziya Desktop"
+
+RESOURCES_PACKAGE = "ziya_desktop.resources"
 
 ENV_HOME = "ZIYA_HOME"
 ENV_OFFLINE = "ZIYA_OFFLINE"
@@ -55,8 +58,16 @@ def offline_mode() -> bool:
 
 
 def resources_dir() -> Path:
-    """The read-only ``resources/`` folder shipped with the app (templates, translations)."""
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The read-only data shipped with the app (catalog, templates, translations).
+
+    The top-level ``resources/`` folder is the package ``ziya_desktop.resources`` (a ``package-dir`` mapping in
+    pyproject.toml), so the same lookup finds it in a checkout, an editable install and an installed wheel.
+    """
+    found = importlib.resources.files(RESOURCES_PACKAGE)
+    if not isinstance(found, Path):
+        # Only a zipped install gives something else; the app reads these with Qt, which needs real files.
+        raise RuntimeError(f"{RESOURCES_PACKAGE} is not a folder on disk ({found!r}); install Ziya Desktop unzipped")
+    return found
 
 
 def builtin_templates_dir() -> Path:
