@@ -9,7 +9,8 @@
    layers;
 5. memory of the app with no model, the tiny model and the synthetic model;
 6. start-up to a responsive window while the synthetic model loads;
-7. conversion throughput and peak RSS on a real-width fp32 checkpoint.
+7. conversion throughput and peak RSS on a real-width fp32 checkpoint;
+8. crash recovery of a 100 KB heavily edited document up to the shown dialog, against plain difflib.
 
 The tiny GGUF is converted from tests/data/tiny_ziya and the synthetic one written into a temporary folder that is
 deleted at the end. Every ratio's baseline is measured in this same run.
@@ -29,6 +30,7 @@ from pathlib import Path
 
 from benchmarks.bench_convert import TINY_DIR, measure_convert
 from benchmarks.bench_memory import measure_app_memory
+from benchmarks.bench_recovery import measure_recovery
 from benchmarks.bench_startup import measure_startup
 from benchmarks.bench_ui import measure_ui
 from benchmarks.make_synthetic import FULL_LAYERS, SyntheticModel, write_synthetic
@@ -139,6 +141,8 @@ def run_all(
         if not tiny_only:
             _step("conversion")
             figures += measure_convert(layers, "f16", work)
+        _step("crash recovery")
+        figures += measure_recovery(12 if quick else 100)
     return figures
 
 

@@ -3,18 +3,82 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import re
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from converters.errors import InsufficientDiskSpaceError
 
+log = logging.getLogger(__name__)
+
+# ".<target>.<tag>.pid<writer's pid>.<8 hex>.partial": the pid tells a later run whether the writer still lives.
+_PARTIAL = re.compile(r"\..+\.[a-z0-9_]+\.pid(?P<pid>[0-9]{1,10})\.[0-9a-f]{8}\.partial")
+
 
 def temp_sibling(target: Path, tag: str) -> Path:
-    """A hidden name beside ``target`` (same filesystem, so the final rename is atomic)."""
-    return target.with_name(f".{target.name}.{tag}-{uuid.uuid4().hex[:8]}.partial")
+    """A hidden name beside ``target`` (same filesystem, so the final rename is atomic), carrying our pid."""
+    return target.with_name(f".{target.name}.{tag}.pid{os.getpid()}.{uuid.uuid4().hex[:8]}.partial")
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove the partial files in ``folder`` whose writing process is gone (killed, crashed, power cut).
+
+    Only names made by :func:`temp_sibling` are touched, and only when the pid in the name is no longer a running
+    process; a conversion still running in another process keeps its files.
+
+    Returns:
+        The files removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        log.warning("cannot look for unfinished conversions in %s: %s", folder, exc)
+        return removed
+    for entry in entries:
+        match = _PARTIAL.fullmatch(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False) or _process_alive(int(match["pid"])):
+            continue
+        try:
+            Path(entry.path).unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("cannot remove the unfinished conversion file %s: %s", entry.path, exc)
+            continue
+        removed.append(Path(entry.path))
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        try:
+            code = ctypes.c_ulong()
+            return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259  # STILL_ACTIVE
+        finally:
+            kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    except OverflowError:
+        return False
+    return True
 
 
 @contextlib.contextmanager

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 
-from converters.atomic import format_bytes
+from converters.atomic import format_bytes, remove_stale_partials
 from converters.errors import ConversionError
 from converters.hf_to_gguf import OUTTYPE_SIZE_VS_F16, ConversionProgress, convert
 
@@ -38,6 +40,24 @@ class TerminalProgress:
         print(f"\r{line[:110]:<110}", end=end, file=sys.stderr, flush=True)
 
 
+class _Stopped(BaseException):
+    """Raised in the main thread by SIGTERM or SIGHUP, so that the clean-up Ctrl+C gets runs for them too."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _stop(signum: int, _frame: FrameType | None) -> None:
+    # Further signals are ignored so that a second one cannot interrupt the removal of the partial files.
+    for sig in (*_STOP_SIGNALS, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    raise _Stopped(signum)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ziya-convert", description="Convert a Hugging Face LLaMA checkpoint (e.g. Ziya-Writing) to GGUF."
@@ -57,7 +77,12 @@ def main(argv: list[str] | None = None) -> int:
     from ziya_desktop.engine.llama_api import ensure_backend
 
     ensure_backend()
+    for sig in _STOP_SIGNALS:
+        signal.signal(sig, _stop)
     try:
+        # Partial files of an earlier run that was killed (its pid is gone) are removed before this one starts.
+        for stale in remove_stale_partials(args.outfile.absolute().parent):
+            print(f"ziya-convert: removed {stale.name}, left by an interrupted conversion", file=sys.stderr)
         result = convert(
             args.checkpoint,
             args.outfile,
@@ -82,7 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         if exc.hint:
             print(f"ziya-convert: hint: {exc.hint}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. the disk filled up while writing; the partial files are already removed
+        print(f"ziya-convert: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("\nziya-convert: cancelled; partial files were removed", file=sys.stderr)
         return 130
+    except _Stopped as stopped:
+        name = signal.Signals(stopped.signum).name
+        print(f"\nziya-convert: stopped by {name}; partial files were removed", file=sys.stderr)
+        return 128 + stopped.signum
     return 0

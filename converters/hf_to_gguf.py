@@ -7,6 +7,8 @@ only when complete; on any failure or cancel the temporary files are removed.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +21,10 @@ import numpy as np
 
 from converters.atomic import check_free_space, commit, removing_on_error, temp_sibling
 from converters.checkpoint import Checkpoint, LlamaConfig
-from converters.errors import ConversionCancelled, ConversionError
+from converters.errors import CheckpointError, ConversionCancelled, ConversionError
 from converters.tokenizer import CheckpointTokenizer, GGUFVocab
+
+log = logging.getLogger(__name__)
 
 # Size of each output relative to F16, from the 13B's published file sizes (ZIYA_MODEL.md), with headroom.
 OUTTYPE_SIZE_VS_F16: dict[str, float] = {
@@ -117,6 +121,8 @@ def convert(
     outfile = Path(outfile).absolute()
     if not outfile.parent.is_dir():
         raise ConversionError(f"output folder {outfile.parent} does not exist")
+    if os.path.lexists(outfile) and not outfile.is_file():
+        raise ConversionError(f"{outfile} is a folder or special file; the output must be a GGUF file name")
     checkpoint = Checkpoint(Path(checkpoint_dir), prefer=prefer)
     vocab = CheckpointTokenizer(checkpoint.folder, checkpoint.config.vocab_size).gguf_vocab()
     final_bytes, intermediate_bytes = estimate_bytes(checkpoint, outtype)
@@ -143,12 +149,14 @@ def convert(
 
             report(ConversionProgress("quantize", 0, checkpoint.total_bytes, elapsed_s=time.monotonic() - start))
             try:
-                quantize(float_path, final_tmp, outtype, threads=threads)
+                quantize(float_path, final_tmp, outtype, threads=threads, cancel=cancel)
             finally:
                 float_path.unlink(missing_ok=True)
             if cancel is not None and cancel.is_set():
                 raise ConversionCancelled("conversion cancelled")
+        _gate_output(final_tmp, outfile)
         commit(final_tmp, outfile)
+    _trust_output(outfile)
     seconds = time.monotonic() - start
     report(ConversionProgress("done", checkpoint.total_bytes, checkpoint.total_bytes, elapsed_s=seconds))
     return ConversionResult(
@@ -160,6 +168,34 @@ def convert(
         seconds=seconds,
         weight_format=checkpoint.weight_format,
     )
+
+
+def _gate_output(tmp: Path, outfile: Path) -> None:
+    """Refuse to publish a GGUF that the app's model gate refuses: a file that would abort llama.cpp or fail to load.
+
+    Raises:
+        CheckpointError: the gate refused the converted file (the checkpoint holds something llama.cpp cannot
+            run, such as a token text twice); the temporary file is removed by the caller.
+    """
+    from ziya_desktop.engine.model_gate import gate_model
+    from ziya_desktop.errors import ZiyaError
+
+    try:
+        gate_model(tmp)
+    except ZiyaError as err:
+        why = str(err).replace(tmp.name, outfile.name).removeprefix(f"{outfile.name}: ")
+        raise CheckpointError(f"{outfile.name} was not written: the converted model would not load: {why}") from err
+
+
+def _trust_output(outfile: Path) -> None:
+    """Remember that ``outfile`` passed the gate as written here, so its first load needs no trial load."""
+    from ziya_desktop.engine import trial_verdicts
+
+    try:
+        trial_verdicts.record_trusted(outfile)
+    except OSError as err:
+        # Only a speed-up is lost: the first load then runs the trial.
+        log.warning("could not record %s as checked: %s", outfile, err)
 
 
 def _write_gguf(
@@ -229,8 +265,13 @@ def _add_metadata(writer: gguf.GGUFWriter, cfg: LlamaConfig, vocab: GGUFVocab, n
     writer.add_token_list(vocab.tokens)
     writer.add_token_scores(vocab.scores)
     writer.add_token_types(vocab.types)
-    writer.add_bos_token_id(cfg.bos_token_id if cfg.bos_token_id >= 0 else vocab.bos_id)
-    writer.add_eos_token_id(cfg.eos_token_id if cfg.eos_token_id >= 0 else vocab.eos_id)
+    bos = cfg.bos_token_id if cfg.bos_token_id >= 0 else vocab.bos_id
+    eos = cfg.eos_token_id if cfg.eos_token_id >= 0 else vocab.eos_id
+    # A tokenizer without BOS or EOS (id -1) gets no key rather than an id GGUF cannot store.
+    if bos >= 0:
+        writer.add_bos_token_id(bos)
+    if eos >= 0:
+        writer.add_eos_token_id(eos)
     if vocab.unk_id >= 0:
         writer.add_unk_token_id(vocab.unk_id)
     if cfg.pad_token_id is not None and 0 <= cfg.pad_token_id < cfg.vocab_size:

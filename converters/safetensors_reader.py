@@ -7,6 +7,7 @@ before any tensor is mapped.
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,11 @@ from typing import Any
 import numpy as np
 
 from converters.errors import CheckpointError
+from converters.safe_files import open_regular, short_repr
 
-_MAX_HEADER = 100 * 1024 * 1024
+# A header takes about 100 bytes per tensor: 16 MiB is far more than any real checkpoint needs, and parsing it
+# stays within a few hundred MB.
+_MAX_HEADER = 16 * 1024 * 1024
 _DTYPES: dict[str, np.dtype[Any]] = {
     "F32": np.dtype("<f4"),
     "F16": np.dtype("<f2"),
@@ -49,7 +53,10 @@ class SafetensorsTensor:
         count = self.nbytes // dt.itemsize
         if count == 0:
             return np.zeros(self.shape, dtype=np.float32 if self.dtype == "BF16" else dt)
-        arr = np.memmap(self.path, dtype=dt, mode="r", offset=self._start, shape=(count,)).reshape(self.shape)
+        with open_regular(self.path) as f:
+            if self._end > os.fstat(f.fileno()).st_size:
+                raise CheckpointError(f"{self.path.name}: the file became shorter after it was opened")
+            arr = np.memmap(f, dtype=dt, mode="r", offset=self._start, shape=(count,)).reshape(self.shape)
         if self.dtype == "BF16":
             return (arr.astype(np.uint32) << 16).view(np.float32)
         return arr
@@ -62,8 +69,8 @@ def read_safetensors(path: Path) -> dict[str, SafetensorsTensor]:
         CheckpointError: the header is malformed, absurd, or points outside the file.
     """
     path = Path(path)
-    size = path.stat().st_size
-    with path.open("rb") as f:
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
         raw_len = f.read(8)
         if len(raw_len) != 8:
             raise CheckpointError(f"{path.name}: too short to be a safetensors file")
@@ -89,24 +96,28 @@ def read_safetensors(path: Path) -> dict[str, SafetensorsTensor]:
 
 def _check_entry(path: Path, name: str, spec: Any, data_start: int, data_len: int) -> SafetensorsTensor:
     if not isinstance(spec, dict):
-        raise CheckpointError(f"{path.name}: entry {name!r} is not an object")
+        raise CheckpointError(f"{path.name}: entry {short_repr(name)} is not an object")
     dtype = spec.get("dtype")
     shape = spec.get("shape")
     offsets = spec.get("data_offsets")
     if not isinstance(dtype, str) or dtype not in _DTYPES:
-        raise CheckpointError(f"{path.name}: tensor {name!r} has unsupported dtype {dtype!r}")
+        raise CheckpointError(f"{path.name}: tensor {short_repr(name)} has unsupported dtype {short_repr(dtype)}")
     if not isinstance(shape, list) or not all(isinstance(d, int) and 0 <= d < 2**40 for d in shape):
-        raise CheckpointError(f"{path.name}: tensor {name!r} has an invalid shape {shape!r:.80}")
+        raise CheckpointError(f"{path.name}: tensor {short_repr(name)} has an invalid shape {short_repr(shape)}")
     if (
         not isinstance(offsets, list)
         or len(offsets) != 2
         or not all(isinstance(o, int) for o in offsets)
         or not 0 <= offsets[0] <= offsets[1] <= data_len
     ):
-        raise CheckpointError(f"{path.name}: tensor {name!r} has offsets outside the file: {offsets!r:.80}")
+        raise CheckpointError(
+            f"{path.name}: tensor {short_repr(name)} has offsets outside the file: {short_repr(offsets)}"
+        )
     n = 1
     for d in shape:
         n *= d
     if n * _DTYPES[dtype].itemsize != offsets[1] - offsets[0]:
-        raise CheckpointError(f"{path.name}: tensor {name!r}: shape {shape} does not match its byte length")
+        raise CheckpointError(
+            f"{path.name}: tensor {short_repr(name)}: shape {short_repr(shape)} does not match its byte length"
+        )
     return SafetensorsTensor(path, dtype, tuple(shape), data_start + offsets[0], data_start + offsets[1])

@@ -13,6 +13,8 @@ record uncompressed) only when :meth:`LazyTensor.numpy` is called, so a converte
 from __future__ import annotations
 
 import collections
+import io
+import os
 import pickle
 import zipfile
 import zlib
@@ -23,6 +25,8 @@ from typing import Any
 import numpy as np
 
 from converters.errors import CheckpointError, UnsafeCheckpointError
+from converters.pickle_scan import scan_pickle
+from converters.safe_files import open_regular, short_repr
 
 _STORAGE_DTYPES: dict[str, np.dtype[Any]] = {
     "FloatStorage": np.dtype("<f4"),
@@ -50,7 +54,10 @@ _TORCH_DTYPES: dict[str, str] = {
     "uint8": "ByteStorage",
     "bool": "BoolStorage",
 }
-_MAX_PICKLE_BYTES = 64 * 1024 * 1024
+# A state dict's pickle takes a few hundred bytes per tensor; the largest real ones are well under a megabyte.
+_MAX_PICKLE_BYTES = 16 * 1024 * 1024
+# What reading a damaged or exotic zip member raises (bad CRC, bad deflate stream, unknown method, encryption).
+_DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
 
 
 class _NoBuild:
@@ -107,18 +114,9 @@ class LazyTensor(_NoBuild):
 
     def numpy(self) -> np.ndarray:
         """Return the tensor as a C-contiguous array (bf16 widened to f32)."""
-        if not (isinstance(self._offset, int) and self._offset >= 0):
-            raise CheckpointError(f"{self._archive.path.name}: invalid storage offset {self._offset!r:.40}")
         dtype = _STORAGE_DTYPES[self._storage.kind]
+        self.check_layout()
         flat = self._archive.read_storage(self._storage, dtype)
-        needed = self._offset + _span(self.shape, self._stride)
-        if needed > flat.size:
-            raise CheckpointError(
-                f"{self._archive.path.name}: tensor needs {needed} elements of storage "
-                f"{self._storage.key}, which holds {flat.size}"
-            )
-        if any(s < 0 for s in self._stride):
-            raise CheckpointError(f"{self._archive.path.name}: negative stride {self._stride}")
         view = np.lib.stride_tricks.as_strided(
             flat[self._offset :],
             shape=self.shape,
@@ -130,11 +128,49 @@ class LazyTensor(_NoBuild):
             arr = (arr.astype(np.uint32) << 16).view(np.float32)
         return arr
 
+    def check_layout(self) -> None:
+        """The view must lie inside its storage and never read one element twice (no stride 0, no overlap).
 
-def _span(shape: tuple[int, ...], stride: tuple[int, ...]) -> int:
-    if any(d == 0 for d in shape):
-        return 0
-    return 1 + sum((d - 1) * s for d, s in zip(shape, stride, strict=True))
+        A stride-0 or overlapping view turns a few bytes on disk into a tensor of any size; real checkpoints
+        never hold one.
+        """
+        name = self._archive.path.name
+        if not (isinstance(self._offset, int) and self._offset >= 0):
+            raise CheckpointError(f"{name}: invalid storage offset {short_repr(self._offset)}")
+        if any(d == 0 for d in self.shape):
+            return
+        reach = 1  # elements spanned by the dimensions checked so far
+        for stride, size in sorted((s, d) for d, s in zip(self.shape, self._stride, strict=True) if d > 1):
+            if stride < reach:
+                raise CheckpointError(
+                    f"{name}: a tensor of storage {self._storage.key} has overlapping or zero strides "
+                    f"{short_repr(self._stride)} for shape {short_repr(self.shape)}"
+                )
+            reach += stride * (size - 1)
+        needed = self._offset + reach
+        if needed > self._storage.numel:
+            raise CheckpointError(
+                f"{name}: tensor needs {needed} elements of storage {self._storage.key}, "
+                f"which holds {self._storage.numel}"
+            )
+
+
+class _Reconstructor(_NoBuild):
+    """An allowed global: calls ``function``; BUILD on it is refused, so a pickle cannot change it for the process."""
+
+    def __init__(self, function: Any) -> None:
+        self._function = function
+
+    def __call__(self, *args: Any) -> Any:
+        return self._function(*args)
+
+
+class _StateDict(collections.OrderedDict[Any, Any]):
+    """The state dict a pickle builds: fresh for each pickle; BUILD's state (torch's ``_metadata``) is dropped."""
+
+    def __setstate__(self, state: Any) -> None:
+        if not isinstance(state, dict):
+            raise CheckpointError("the pickle sets state that a state dict does not have")
 
 
 def _rebuild_tensor(storage: Any, storage_offset: Any, size: Any, stride: Any, *_rest: Any) -> LazyTensor:
@@ -152,8 +188,10 @@ def _rebuild_parameter(data: Any, *_rest: Any) -> Any:
 
 
 def _int_tuple(value: Any, what: str) -> tuple[int, ...]:
-    if not isinstance(value, tuple | list) or not all(isinstance(v, int) and v >= 0 for v in value):
-        raise CheckpointError(f"tensor {what} is not a tuple of non-negative integers: {value!r}")
+    if not isinstance(value, tuple | list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value
+    ):
+        raise CheckpointError(f"tensor {what} is not a tuple of non-negative integers: {short_repr(value)}")
     return tuple(value)
 
 
@@ -163,15 +201,15 @@ class _BoundStorage(_NoBuild):
     storage: _Storage
 
 
-def _ordered_dict(*args: Any) -> collections.OrderedDict[Any, Any]:
-    return collections.OrderedDict(*args)
+def _ordered_dict(*args: Any) -> _StateDict:
+    return _StateDict(*args)
 
 
 _ALLOWED: dict[tuple[str, str], Any] = {
-    ("collections", "OrderedDict"): _ordered_dict,
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
-    ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
-    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("collections", "OrderedDict"): _Reconstructor(_ordered_dict),
+    ("torch._utils", "_rebuild_tensor_v2"): _Reconstructor(_rebuild_tensor),
+    ("torch._utils", "_rebuild_tensor"): _Reconstructor(_rebuild_tensor),
+    ("torch._utils", "_rebuild_parameter"): _Reconstructor(_rebuild_parameter),
     **{("torch", name): _StorageType(name) for name in _STORAGE_DTYPES},
     **{("torch", name): _TorchDtype(name) for name in _TORCH_DTYPES},
 }
@@ -179,8 +217,6 @@ _ALLOWED: dict[tuple[str, str], Any] = {
 
 class _AllowListUnpickler(pickle.Unpickler):
     def __init__(self, data: bytes, archive: TorchZipCheckpoint) -> None:
-        import io
-
         super().__init__(io.BytesIO(data))
         self._archive = archive
         self._storages: dict[str, _Storage] = {}
@@ -193,15 +229,15 @@ class _AllowListUnpickler(pickle.Unpickler):
 
     def persistent_load(self, pid: Any) -> Any:
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"):
-            raise CheckpointError(f"{self._archive.path.name}: unknown persistent id {pid!r:.80}")
+            raise CheckpointError(f"{self._archive.path.name}: unknown persistent id {short_repr(pid)}")
         _tag, stype, key, _location, numel = pid
         if isinstance(stype, _TorchDtype):  # torch >= 2 writes the dtype, not a storage class
             kind = _TORCH_DTYPES[stype.name]
         elif isinstance(stype, _StorageType):
             kind = stype.name
         else:
-            raise CheckpointError(f"{self._archive.path.name}: unknown storage type {stype!r:.80}")
-        if not isinstance(key, str) or not isinstance(numel, int) or numel < 0:
+            raise CheckpointError(f"{self._archive.path.name}: unknown storage type {short_repr(stype)}")
+        if not isinstance(key, str) or not isinstance(numel, int) or isinstance(numel, bool) or numel < 0:
             raise CheckpointError(f"{self._archive.path.name}: malformed storage reference")
         storage = self._storages.setdefault(key, _Storage(kind, key, numel))
         return _BoundStorage(self._archive, storage)
@@ -217,64 +253,115 @@ class TorchZipCheckpoint:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
+        self._file = open_regular(self.path)
         try:
-            self._zip = zipfile.ZipFile(self.path)
-        except (zipfile.BadZipFile, OSError) as exc:
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
+        name = self.path.name
+        try:
+            self._zip = zipfile.ZipFile(self._file)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise CheckpointError(
-                f"{self.path.name} is not a zip-format PyTorch checkpoint ({exc}); "
+                f"{name} is not a zip-format PyTorch checkpoint ({str(exc)[:80]}); "
                 "legacy (pre-1.6) torch files are not supported"
             ) from exc
         names = self._zip.namelist()
         pkl = [n for n in names if n.endswith("/data.pkl") or n == "data.pkl"]
         if len(pkl) != 1:
-            raise CheckpointError(f"{self.path.name}: expected one data.pkl in the archive, found {len(pkl)}")
+            raise CheckpointError(f"{name}: expected one data.pkl in the archive, found {len(pkl)}")
         self._prefix = pkl[0][: -len("data.pkl")]
         info = self._zip.getinfo(pkl[0])
         if info.file_size > _MAX_PICKLE_BYTES:
-            raise CheckpointError(f"{self.path.name}: data.pkl is {info.file_size} bytes, too large")
-        data = self._zip.read(pkl[0])
+            raise CheckpointError(f"{name}: data.pkl is {info.file_size} bytes, too large")
+        try:
+            with self._zip.open(info) as member:
+                data = member.read(_MAX_PICKLE_BYTES + 1)
+        except (
+            zipfile.BadZipFile,
+            zlib.error,
+            OSError,
+            EOFError,
+            ValueError,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:
+            raise CheckpointError(f"{name}: data.pkl is damaged ({str(exc)[:80]})") from exc
+        if len(data) > _MAX_PICKLE_BYTES:
+            raise CheckpointError(f"{name}: data.pkl is more than {_MAX_PICKLE_BYTES} bytes, too large")
+        # Before the unpickler runs: memo indices, nesting and opcodes that would cost memory or crash it.
+        scan_pickle(data, name)
         try:
             obj = _AllowListUnpickler(data, self).load()
-        except (UnsafeCheckpointError, CheckpointError):
+        except UnsafeCheckpointError:
             raise
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as exc:
-            raise CheckpointError(f"{self.path.name}: malformed pickle ({exc})") from exc
+        except CheckpointError as exc:
+            if str(exc).startswith(name):
+                raise
+            raise CheckpointError(f"{name}: {exc}") from exc
+        except (
+            pickle.UnpicklingError,
+            EOFError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            KeyError,
+            RecursionError,
+        ) as exc:
+            raise CheckpointError(f"{name}: malformed pickle ({type(exc).__name__}: {str(exc)[:80]})") from exc
         if not isinstance(obj, dict) or not all(
             isinstance(k, str) and isinstance(v, LazyTensor) for k, v in obj.items()
         ):
-            raise CheckpointError(f"{self.path.name}: not a state dict of tensors")
+            raise CheckpointError(f"{name}: not a state dict of tensors")
         self.tensors: dict[str, LazyTensor] = dict(obj)
+        # Every record must be present, uncompressed and large enough before any tensor is converted.
+        for tensor in self.tensors.values():
+            self._record(tensor._storage, _STORAGE_DTYPES[tensor._storage.kind])
+            tensor.check_layout()
 
-    def read_storage(self, storage: _Storage, dtype: np.dtype[Any]) -> np.ndarray:
+    def _record(self, storage: _Storage, dtype: np.dtype[Any]) -> int:
+        """The file offset of ``storage``'s bytes, after checking its record."""
         name = f"{self._prefix}data/{storage.key}"
         try:
             info = self._zip.getinfo(name)
         except KeyError:
             raise CheckpointError(f"{self.path.name}: storage record {storage.key} is missing") from None
+        if info.compress_type != zipfile.ZIP_STORED:
+            # torch.save never compresses; a compressed record can unpack to any size (a zip bomb).
+            raise CheckpointError(
+                f"{self.path.name}: storage record {storage.key} is compressed, which torch checkpoints never are"
+            )
         expected = storage.numel * dtype.itemsize
         if info.file_size < expected:
             raise CheckpointError(
                 f"{self.path.name}: storage {storage.key} holds {info.file_size} bytes, needs {expected}"
             )
-        if info.compress_type == zipfile.ZIP_STORED:
-            offset = _data_offset(self.path, info)
-            if offset + expected > self.path.stat().st_size:
-                raise CheckpointError(f"{self.path.name}: storage {storage.key} runs past the end of the file")
-            return np.memmap(self.path, dtype=dtype, mode="r", offset=offset, shape=(storage.numel,))
-        try:
-            raw = self._zip.read(name)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-            raise CheckpointError(f"{self.path.name}: storage record {storage.key} is corrupt ({exc})") from exc
-        return np.frombuffer(raw, dtype=dtype, count=storage.numel)
+        offset = _data_offset(self._file, self.path, info)
+        if offset + expected > os.fstat(self._file.fileno()).st_size:
+            raise CheckpointError(f"{self.path.name}: storage {storage.key} runs past the end of the file")
+        return offset
+
+    def read_storage(self, storage: _Storage, dtype: np.dtype[Any]) -> np.ndarray:
+        offset = self._record(storage, dtype)
+        if storage.numel == 0:
+            return np.zeros(0, dtype=dtype)
+        return np.memmap(self._file, dtype=dtype, mode="r", offset=offset, shape=(storage.numel,))
 
     def close(self) -> None:
-        self._zip.close()
+        zf = getattr(self, "_zip", None)
+        if zf is not None:
+            zf.close()
+        self._file.close()
 
 
-def _data_offset(path: Path, info: zipfile.ZipInfo) -> int:
-    with path.open("rb") as f:
-        f.seek(info.header_offset)
-        header = f.read(30)
+def _data_offset(file: Any, path: Path, info: zipfile.ZipInfo) -> int:
+    # zipfile seeks before each of its own reads, so moving the shared file's position here is safe.
+    file.seek(info.header_offset)
+    header = file.read(30)
     if len(header) != 30 or header[:4] != b"PK\x03\x04":
         raise CheckpointError(f"{path.name}: corrupt zip local header for {info.filename}")
     name_len = int.from_bytes(header[26:28], "little")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,23 @@ import helpers  # noqa: E402  (tests/ is on sys.path: pytest's rootdir-relative 
 OUTTYPES = ("f32", "f16", "q8_0", "q5_k_m", "q4_k_m")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_ziya_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A home for session- and module-scoped fixtures too (they run outside any test's ``ziya_home``): the
+    converter records its verdicts under the data folder, and that must never be the real one."""
+    home = tmp_path_factory.mktemp("session_ziya_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ZIYA_HOME", str(home))
+        yield home
+
+
 @pytest.fixture(autouse=True)
-def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every location (settings, logs, journal, models) under a fresh temporary folder, never the real home."""
-    home = tmp_path / "ziya_home"
+def ziya_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every location (settings, logs, journal, models) under a fresh temporary folder, never the real home.
+
+    It is beside the test's ``tmp_path``, not inside it: what the app records there (such as a converted file's
+    verdict) must not show up among the files a test finds in its own folder."""
+    home = tmp_path_factory.mktemp("ziya_home")
     monkeypatch.setenv("ZIYA_HOME", str(home))
     return home
 

@@ -11,10 +11,15 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import shutil
 import struct
+import subprocess
+import sys
+import types
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,3 +241,31 @@ def build_gguf(
     if pad:
         head += b"\x00" * (-len(head) % alignment)
     return head + data
+
+
+HOSTILE_GGUF_DIR = DATA_DIR / "hostile_gguf"
+
+
+def hostile_gguf_script() -> types.ModuleType:
+    """tests/data/hostile_gguf/make_hostile_gguf.py as a module (a script beside its files, not a package)."""
+    spec = importlib.util.spec_from_file_location("make_hostile_gguf", HOSTILE_GGUF_DIR / "make_hostile_gguf.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_converter_cli(
+    *args: str, timeout: float, preexec_fn: Callable[[], None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m converters ARGS`` from the repository root, its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "converters", *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=preexec_fn,
+        check=False,
+    )

@@ -17,6 +17,11 @@ made at all. Switches: :meth:`FakeHub.interrupt` closes the connection after a g
 :meth:`FakeHub.corrupt` serves one flipped byte (size unchanged), :attr:`FakeHub.chunk_delay_s` slows every
 chunk, :attr:`FakeHub.ignore_range` answers ranges with the whole file (as some proxies do).
 
+Hostile listings, as a mirror we do not control may send them: :meth:`FakeHub.add_entry` lists an extra file under
+any name (``../../x``, an absolute path, control characters) with any blob id or SHA-256, and serves its bytes for
+every request the URL of such a name may turn into; :attr:`FakeHub.listing_commit` replaces the commit the listing
+names, and :attr:`FakeHub.raw_siblings` replaces the listing's entries with arbitrary JSON.
+
 Use it as a context manager: ``with FakeHub(folder) as hub: os.environ["HF_ENDPOINT"] = hub.url``.
 """
 
@@ -91,6 +96,9 @@ class FakeHub:
         self.lfs_redirect = False
         self.chunk_delay_s = 0.0
         self.ignore_range = False
+        self.hostile: dict[str, HubFile] = {}
+        self.listing_commit: str | None = None
+        self.raw_siblings: list[object] | None = None
         self._interrupts: dict[str, list[int]] = {}
         self._corrupt: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -108,6 +116,32 @@ class FakeHub:
         """Serve ``filename`` with the byte at ``offset`` (default: the middle) flipped; same size."""
         with self._lock:
             self._corrupt[filename] = len(self.files[filename].data) // 2 if offset is None else offset
+
+    def add_entry(
+        self,
+        name: str,
+        data: bytes = b"hostile",
+        *,
+        lfs: bool = False,
+        blob_id: str | None = None,
+        sha256: str | None = None,
+    ) -> HubFile:
+        """List one more file named ``name`` (served as ``data``); ``blob_id``/``sha256`` replace the true ids."""
+        f = HubFile(name, data, lfs)
+        if blob_id is not None:
+            f.blob_id = blob_id
+        if sha256 is not None:
+            f.sha256 = sha256
+        self.hostile[name] = f
+        return f
+
+    def listed_files(self) -> list[HubFile]:
+        return [*self.files.values(), *self.hostile.values()]
+
+    def fallback_file(self, name: str) -> HubFile | None:
+        """The hostile file a request for an unknown ``name`` gets: the URL of ``a/../../b`` is normalised on the
+        way, so the request may not carry the listed name at all."""
+        return self.hostile.get(name) or next(iter(self.hostile.values()), None)
 
     def clear_switches(self) -> None:
         with self._lock:
@@ -178,7 +212,7 @@ class FakeHub:
             self.requests.append(record)
 
     def served_bytes(self, name: str) -> bytes:
-        data = self.files[name].data
+        data = self.files[name].data if name in self.files else self.hostile[name].data
         with self._lock:
             offset = self._corrupt.get(name)
         if offset is None:
@@ -227,10 +261,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._paths_info(m.group(1), payload)
         if m := re.fullmatch(rf"/api/models/{repo}/tree/([^/]+)(?:/.*)?", path):
             return self._tree(m.group(1))
-        if m := re.fullmatch(rf"/{repo}/resolve/([^/]+)/(.+)", path):
+        if m := re.fullmatch(rf"/{repo}/resolve/([^/]+)/(.+)", path, re.DOTALL):
             return self._resolve(m.group(1), m.group(2), body=body)
         if m := re.fullmatch(r"/cdn/([0-9a-f]{64})/(.+)", path):
             return self._cdn(m.group(1), m.group(2), body=body)
+        if not path.startswith("/api/") and (hostile := hub.fallback_file(path)) is not None:
+            return self._content(hostile, body=body)
         if path.startswith("/api/models/") or "/resolve/" in path:
             return self._error(404, "RepoNotFound", "Repository not found")
         return self._error(404, None, "Not found")
@@ -238,7 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
     # -- API ---------------------------------------------------------------------------------------------------
 
     def _known_revision(self, revision: str) -> bool:
-        return revision in (self.server_hub.revision, self.server_hub.commit)
+        hub = self.server_hub
+        return revision in (hub.revision, hub.commit, hub.listing_commit)
 
     def _model_info(self, revision: str, query: dict[str, list[str]]) -> None:
         hub = self.server_hub
@@ -246,19 +283,21 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
         blobs = query.get("blobs", ["false"])[0].lower() == "true"
         siblings: list[dict[str, object]] = []
-        for f in hub.files.values():
+        for f in hub.listed_files():
             entry: dict[str, object] = {"rfilename": f.name}
             if blobs:
                 entry.update(size=len(f.data), blobId=f.blob_id)
                 if f.lfs:
                     entry["lfs"] = {"sha256": f.sha256, "size": len(f.data), "pointerSize": f.pointer_size}
             siblings.append(entry)
+        if hub.raw_siblings is not None:
+            siblings = list(hub.raw_siblings)  # type: ignore[arg-type]
         info = {
             "_id": "0" * 24,
             "id": hub.repo_id,
             "modelId": hub.repo_id,
             "author": hub.repo_id.split("/")[0],
-            "sha": hub.commit,
+            "sha": hub.listing_commit if hub.listing_commit is not None else hub.commit,
             "lastModified": "2023-09-01T00:00:00.000Z",
             "private": False,
             "gated": False,
@@ -273,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _file_entries(self, names: list[str] | None = None) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for f in self.server_hub.files.values():
+        for f in self.server_hub.listed_files():
             if names is not None and f.name not in names:
                 continue
             entry: dict[str, object] = {"type": "file", "oid": f.blob_id, "size": len(f.data), "path": f.name}
@@ -309,7 +348,7 @@ class _Handler(BaseHTTPRequestHandler):
         hub = self.server_hub
         if not self._known_revision(revision):
             return self._error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
-        f = hub.files.get(name)
+        f = hub.files.get(name) or hub.fallback_file(name)
         if f is None:
             return self._error(404, "EntryNotFound", f"{name} does not exist on {revision}")
         if f.lfs and hub.lfs_redirect:

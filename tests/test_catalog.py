@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -102,3 +103,36 @@ def test_top_level_shape_is_checked() -> None:
         parse_catalog({**data, "extra": 1})
     with pytest.raises(CatalogError, match="appears twice"):
         parse_catalog({**data, "models": data["models"] * 2})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("id", "../../escape"),
+        ("id", "a/b"),
+        ("id", "a\\b"),
+        ("id", ".."),
+        ("id", "C:model"),
+        ("id", "nul\x00"),
+        ("id", "new\nline"),
+        ("repo_id", "../x"),
+        ("repo_id", "owner/.."),
+        ("repo_id", "owner/na..me"),
+        ("repo_id", "own\\er/name"),
+        ("repo_id", "owner/name\x00"),
+        ("revision", "../../escape"),
+        ("revision", "/abs"),
+        ("revision", "a\\b"),
+        ("revision", "main\n"),
+        ("revision", "refs//pr"),
+    ],
+)
+def test_references_that_become_paths_are_checked_and_named(key: str, value: str) -> None:
+    with pytest.raises(CatalogError, match=re.escape(f"'{key}' {value!r}")):
+        parse_catalog(edited(key, value))
+
+
+def test_safe_references_pass() -> None:
+    for key, value in [("id", "ziya-writing_13b.v1"), ("revision", "refs/pr/1"), ("revision", "a" * 40)]:
+        [model] = parse_catalog(edited(key, value))
+        assert getattr(model, key) == value

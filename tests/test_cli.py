@@ -98,6 +98,33 @@ def test_info_shows_metadata_and_offload_plan(q4: Path) -> None:
     assert info["machine"]["physical_cores"] >= 1
 
 
+def test_prompt_that_is_not_utf8_is_one_clear_line(q4: Path) -> None:
+    # Bytes that are not UTF-8 reach Python as lone surrogates; they used to end in a UnicodeEncodeError traceback.
+    proc = subprocess.run(
+        [sys.executable, "-m", "ziya_desktop", "generate", "--model", str(q4), "--prompt", b"\xed\xa0\x80 hi"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    stderr = proc.stderr.decode("utf-8", errors="replace")
+    assert proc.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert lines[0].startswith("ziya-desktop: error: the prompt is not valid UTF-8 text")
+    assert len(lines) == 2 and lines[1].startswith("ziya-desktop: hint: ")
+    assert proc.stdout == b""
+
+
 def test_invalid_gpu_layers_is_rejected(q4: Path) -> None:
     proc = run_cli("generate", "--model", str(q4), "--prompt", "x", "--gpu-layers", "-3")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_info_refuses_a_file_the_engine_would_refuse() -> None:
+    """``info`` applies the load gate: a vocabulary llama.cpp aborts on is one clear line, not a usable report."""
+    hostile = Path(__file__).resolve().parent / "data" / "hostile_gguf" / "duplicate-token.gguf"
+    proc = run_cli("info", "--model", str(hostile))
+    assert proc.returncode == 2
+    assert "duplicate-token.gguf" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""

@@ -6,14 +6,17 @@ LlamaTokenizer's ids and transformers' logits), so neither torch nor transformer
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -31,6 +34,7 @@ from helpers import (
     TINY_SAFETENSORS,
     copy_checkpoint,
     nmse,
+    run_converter_cli,
     write_torch_zip,
 )
 
@@ -65,20 +69,12 @@ def _gguf_nmse(path: Path, reference: dict[str, Any], logits_of: LogitsOf) -> fl
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    # ziya_home is the test's own settings folder (conftest), not converter output.
+    return sorted(p.name for p in folder.iterdir() if p.name != "ziya_home")
 
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "converters", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_converter_cli(*args, timeout=120)
 
 
 # --------------------------------------------------------------------------------------------- tokenization
@@ -428,7 +424,7 @@ def test_missing_shard_named_in_the_index(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "key,value,message",
     [
-        ("hidden_size", 512, "config implies"),
+        ("hidden_size", 512, "weight files hold only"),
         ("intermediate_size", 1024, "config implies"),
         ("vocab_size", 1020, "config implies"),
         ("num_key_value_heads", 2, "config implies"),
@@ -515,3 +511,121 @@ def test_cli_missing_shard_exit_code(tmp_path: Path) -> None:
         f"ziya-convert: error: {folder}: shards named in {BIN_INDEX} are missing: pytorch_model-00003-of-00003.bin"
     ]
     assert "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------------------------ interrupted conversions
+
+
+def _stalled_cli(out: Path) -> tuple[subprocess.Popen[bytes], int, int]:
+    """Start ziya-convert with a stderr pipe that is already full: the child stops at its first progress line.
+
+    Returns the process, the pipe's read end and how many filler bytes come before the child's own output.
+    """
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    filler = 0
+    with contextlib.suppress(BlockingIOError):
+        while True:
+            filler += os.write(write_end, b"#" * 4096)
+    os.set_blocking(write_end, True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "converters", "tests/data/tiny_ziya", "--outfile", str(out), "--outtype", "f16"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=write_end,
+    )
+    os.close(write_end)
+    return proc, read_end, filler
+
+
+def _wait_for_partial(folder: Path, proc: subprocess.Popen[bytes]) -> list[str]:
+    for _ in range(1200):  # a hang guard only: the child cannot finish without writing to the full pipe
+        partials = [p.name for p in folder.iterdir() if p.name.endswith(".partial")]
+        if partials:
+            return partials
+        assert proc.poll() is None, "the converter ended before it wrote anything"
+        time.sleep(0.05)
+    raise AssertionError("no partial file appeared")
+
+
+def test_sigterm_removes_the_partial_file_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    proc, read_end, filler = _stalled_cli(out / "model.gguf")
+    try:
+        _wait_for_partial(out, proc)
+        proc.send_signal(signal.SIGTERM)
+        with os.fdopen(read_end, "rb") as pipe:
+            stderr = pipe.read()[filler:].decode("utf-8", errors="replace")
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    finally:
+        proc.kill()
+        proc.wait()
+    assert "Traceback" not in stderr
+    assert "ziya-convert: stopped by SIGTERM; partial files were removed" in stderr.splitlines()
+    assert _files(out) == []
+
+
+def test_partial_of_a_killed_converter_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    from converters.atomic import temp_sibling
+
+    out = tmp_path / "out"
+    out.mkdir()
+    proc, read_end, _filler = _stalled_cli(out / "model.gguf")
+    try:
+        stale = _wait_for_partial(out, proc)
+        proc.send_signal(signal.SIGKILL)  # no handler runs: the partial file stays
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        os.close(read_end)
+        proc.kill()
+        proc.wait()
+    assert _files(out) == stale
+    live = temp_sibling(out / "other.gguf", "f16")  # a conversion still running in this process
+    live.write_bytes(b"in progress")
+    again = _run_cli("tests/data/tiny_ziya", "--outfile", str(out / "model.gguf"), "--outtype", "f16", "--quiet")
+    assert again.returncode == 0, again.stderr
+    assert f"ziya-convert: removed {stale[0]}, left by an interrupted conversion" in again.stderr.splitlines()
+    assert _files(out) == sorted([live.name, "model.gguf"])
+
+
+def test_padding_names_never_repeat_an_added_token(tmp_path: Path, reference: dict[str, Any]) -> None:
+    # An added token spelled like a padding row ("[PAD1005]") must not give the GGUF one token text twice.
+    folder = copy_checkpoint(tmp_path / "ckpt")
+    n = reference["n_pieces"]
+    added = {"<human>": n, "<bot>": n + 1, f"[PAD{n + 5}]": n + 2}
+    (folder / "added_tokens.json").write_text(json.dumps(added), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = convert(folder, out / "model.gguf", "f16")
+    tokens = _field(gguf.GGUFReader(result.outfile), "tokenizer.ggml.tokens")
+    assert len(set(tokens)) == len(tokens) == reference["vocab_size"]
+    assert tokens[n + 2] == f"[PAD{n + 5}]" and tokens[n + 5] == f"[PAD{n + 5}.1]"
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if text.encode() in (proc / "cmdline").read_bytes():
+                    found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process table from /proc")
+def test_a_cancel_stops_the_quantizer_itself(tiny_gguf: Callable[[str], Path], tmp_path: Path) -> None:
+    """llama.cpp's quantizer cannot be interrupted in-process; it runs as a child that a cancel kills at once."""
+    from converters.quantize import quantize
+
+    target = tmp_path / "model-q4_k_m.gguf"
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ConversionCancelled):
+        quantize(tiny_gguf("f16"), target, "q4_k_m", cancel=cancel)
+    assert not target.exists()
+    assert _processes_naming(str(target)) == []
+    # Without a cancel the same call quantizes, in a child process too.
+    quantize(tiny_gguf("f16"), target, "q4_k_m")
+    assert gguf.GGUFReader(target).fields["general.file_type"].parts[-1][0] == 15

@@ -3,7 +3,10 @@ whether the conversion succeeds, fails half-way or is cancelled."""
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
 import threading
 import zipfile
 from pathlib import Path
@@ -20,6 +23,7 @@ from ziya_desktop.models.convert_job import (
     ProgressClock,
     conversion_weights,
     plan_conversion,
+    remove_interrupted_conversions,
     run_conversion,
 )
 
@@ -134,3 +138,32 @@ def test_failure_half_way_leaves_no_files(tmp_path: Path) -> None:
         run_conversion(plan, progress=seen.append, cancel=threading.Event(), threads=1)
     assert seen, "it failed after starting, not before"
     assert list(models.iterdir()) == []
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited and been reaped."""
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, check=True)
+    return int(child.stdout)
+
+
+def test_start_up_removes_partials_of_dead_conversions_only(tmp_path: Path) -> None:
+    from converters.atomic import temp_sibling
+
+    models = tmp_path / "models"
+    models.mkdir()
+    dead = models / f".ziya-Q4_K_M.gguf.f16.pid{_dead_pid()}.0123abcd.partial"
+    dead.write_bytes(b"half of an F16 file")
+    live = temp_sibling(models / "ziya-Q8_0.gguf", "q8_0")  # this process is converting it
+    live.write_bytes(b"in progress")
+    keep = [
+        models / "ziya-Q4_K_M.gguf",  # a model
+        models / ".ziya.gguf.f16-0123abcd.partial",  # no pid: nothing tells whether its writer lives
+        models / "model.safetensors.0123abcd.incomplete",  # a download to resume
+    ]
+    for path in keep:
+        path.write_bytes(b"x")
+    fifo = models / f".fifo.gguf.f16.pid{_dead_pid()}.0123abcd.partial"
+    os.mkfifo(fifo)  # not a regular file: not ours, left alone
+
+    assert remove_interrupted_conversions(models) == [dead]
+    assert sorted(p.name for p in models.iterdir()) == sorted([live.name, fifo.name, *(p.name for p in keep)])

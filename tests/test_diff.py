@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import itertools
+from difflib import SequenceMatcher
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmarks.bench_recovery import heavy_edit_pair
 from ziya_desktop.writing.diff import (
+    DIFF_STEP_LIMIT,
+    MERGE_EQUAL_UNITS,
     Change,
+    DiffBudget,
     Edit,
     apply_changes,
     apply_edits,
@@ -197,3 +202,87 @@ def test_minimal_edits_in_reverse_order_give_revised(pair: tuple[str, str]) -> N
     # Minimal: no edit is a no-op, and none rewrites more than the two texts differ by.
     assert all(original[e.start : e.end] != e.text for e in edits)
     assert sum(e.end - e.start for e in edits) <= len(original)
+
+
+# -- bounded work ----------------------------------------------------------------------------------------------------
+
+
+def plain_matcher_changes(original: str, revised: str) -> list[tuple[int, int, str, str]]:
+    """What the diff gave before it was bounded: the whole texts through difflib, gaps folded the same way."""
+    a_units, b_units = diff_units(original), diff_units(revised)
+    a_off = [sum(len(u) for u in a_units[:i]) for i in range(len(a_units) + 1)]
+    b_off = [sum(len(u) for u in b_units[:i]) for i in range(len(b_units) + 1)]
+    hunks: list[tuple[int, int, int, int]] = []
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, a_units, b_units, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if hunks and a1 - hunks[-1][1] <= MERGE_EQUAL_UNITS:
+            hunks[-1] = (hunks[-1][0], a2, hunks[-1][2], b2)
+        else:
+            hunks.append((a1, a2, b1, b2))
+    return [
+        (a_off[a1], a_off[a2], original[a_off[a1] : a_off[a2]], revised[b_off[b1] : b_off[b2]])
+        for a1, a2, b1, b2 in hunks
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(text_pairs(), st.tuples(texts, texts), st.tuples(any_text, any_text)))
+def test_ordinary_texts_diff_exactly_as_the_plain_matcher(pair: tuple[str, str]) -> None:
+    original, revised = pair
+    got = [(c.start, c.end, c.old, c.new) for c in diff_changes(original, revised)]
+    assert got == plain_matcher_changes(original, revised)
+
+
+def test_a_rewritten_page_diffs_exactly_as_the_plain_matcher() -> None:
+    # A long selection handed to the rewrite review (about 5 KB) still gets the plain matcher's exact result.
+    original, revised = heavy_edit_pair(5_000, seed=3)
+    budget = DiffBudget()
+    got = [(c.start, c.end, c.old, c.new) for c in diff_changes(original, revised, budget=budget)]
+    assert got == plain_matcher_changes(original, revised)
+    assert budget.fallbacks == 0
+
+
+def test_a_100_kb_document_with_heavy_edits_diffs_in_near_linear_steps() -> None:
+    original, revised = heavy_edit_pair(100_000)
+    assert len(original.encode("utf-8")) >= 100_000
+    budget = DiffBudget()
+    changes = diff_changes(original, revised, budget=budget)
+    units = len(diff_units(original)) + len(diff_units(revised))
+    # The plain matcher looks at up to every pair of units (over a billion here); the bounded diff at a few dozen
+    # steps per unit, within its budget, and still finds every edit in detail.
+    assert budget.steps <= 30 * units, budget
+    assert budget.steps <= DIFF_STEP_LIMIT
+    assert budget.fallbacks == 0
+    assert len(changes) > 300 and max(len(c.old) + len(c.new) for c in changes) < 400
+    assert apply_changes(original, changes, {c.index for c in changes}) == revised
+    assert apply_edits(original, minimal_edits(original, revised)) == revised
+
+
+@pytest.mark.parametrize(
+    ("original", "revised"),
+    [
+        ("的" * 40_000, "的了" * 20_000),  # one unit over and over: every pair matches
+        ("同上。\n" * 10_000, "同上。\n不同。\n" * 5_000),  # no line or sentence occurs once
+        (" ".join(["the", "of", "and"] * 8_000), " ".join(["of", "the", "and"] * 8_000)),
+    ],
+    ids=["one-unit", "repeated-lines", "few-words"],
+)
+def test_pathological_texts_stay_within_the_budget_and_still_apply(original: str, revised: str) -> None:
+    budget = DiffBudget()
+    changes = diff_changes(original, revised, budget=budget)
+    units = len(diff_units(original)) + len(diff_units(revised))
+    # The budget, plus at most one linear pass that was already under way when it ran out.
+    assert budget.steps <= DIFF_STEP_LIMIT + 4 * units, budget
+    assert budget.fallbacks >= 1
+    assert apply_changes(original, changes, {c.index for c in changes}) == revised
+    assert apply_changes(original, changes, ()) == original
+    assert apply_edits(original, minimal_edits(original, revised)) == revised
+
+
+def test_a_spent_budget_reports_the_rest_whole() -> None:
+    original, revised = heavy_edit_pair(20_000)
+    budget = DiffBudget(limit=1)
+    changes = diff_changes(original, revised, budget=budget)
+    assert budget.fallbacks >= 1 and len(changes) == 1
+    assert apply_changes(original, changes, {0}) == revised

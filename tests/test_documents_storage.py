@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -22,7 +23,9 @@ from ziya_desktop.documents import storage
 from ziya_desktop.documents.storage import (
     MAX_DOCUMENT_BYTES,
     SUPPORTED_SUFFIXES,
+    DiskChange,
     LoadedDocument,
+    check_disk,
     read_document,
     save_document,
 )
@@ -323,5 +326,165 @@ def test_remove_stray_temps(tmp_path: Path) -> None:
     assert remove_stray_temps(tmp_path / "missing") == []
 
 
+def test_remove_stray_temps_takes_only_whole_names_of_the_targets(tmp_path: Path) -> None:
+    ours = tmp_path / ".通知.md.0123456789ab.ziya-tmp"
+    of_another = tmp_path / ".报告.md.0123456789ab.ziya-tmp"
+    newline_tail = tmp_path / ".通知.md.0123456789ab.ziya-tmp\n"  # not a name the app gives: never removed
+    link = tmp_path / ".通知.md.abcdef012345.ziya-tmp"
+    for p in (ours, of_another, newline_tail):
+        p.write_text("x", encoding="utf-8")
+    link.symlink_to(of_another)
+    past = time.time() - 3600
+    for p in (ours, of_another, newline_tail):
+        os.utime(p, (past, past))
+    os.utime(link, (past, past), follow_symlinks=False)
+    assert remove_stray_temps(tmp_path, ["通知.md"]) == [ours]
+    assert _only_file(tmp_path) == sorted([of_another.name, newline_tail.name, link.name])
+    assert remove_stray_temps(tmp_path) == [of_another]
+    assert newline_tail.exists() and link.is_symlink()
+
+
 def test_supported_suffixes() -> None:
     assert SUPPORTED_SUFFIXES == (".md", ".markdown", ".txt")
+
+
+# -- everything saved reads back --------------------------------------------------------------------------------------
+
+# Characters that once made a saved document unreadable, or that line ends and byte order marks turn into others.
+_AWKWARD = st.sampled_from(
+    ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\r", "\r\n", "\n", "\t", "\ufeff", "\ufffe", "\uffff",
+     "\ud800", "\udfff", "\u2028", "\u2029", "\x0c", "é", "中", "🎉"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(st.one_of(st.characters(), _AWKWARD), max_size=60).map("".join),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+)
+def test_everything_saved_reads_back_or_is_refused_up_front(text: str, newline: str, bom: bool) -> None:
+    """The app never writes a document it then refuses to open: a save either reads back as the same text (line
+    ends normalised to "\\n") or is refused before anything is written, naming the character's line and column."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "doc.md"
+        path.write_bytes(b"old")
+        expected = text.replace("\r\n", "\n").replace("\r", "\n")
+        unsavable = [c for c in expected if c == "\x00" or "\ud800" <= c <= "\udfff"]
+        try:
+            state = save_document(path, text, newline=newline, bom=bom)
+        except DocumentSaveError as err:
+            assert unsavable, f"refused a savable text: {err}"
+            assert "line " in str(err) and "column " in str(err)
+            assert path.read_bytes() == b"old"
+            assert [p.name for p in Path(folder).iterdir()] == ["doc.md"]
+            return
+        assert not unsavable, "saved a text with a character no document can hold"
+        loaded = read_document(path)
+        assert loaded.text == expected
+        assert loaded.disk == state
+
+
+def test_refused_character_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    with pytest.raises(DocumentSaveError) as info:
+        save_document(path, "第一行\r\n第二行有\x00个零", newline="\r\n")
+    assert "U+0000" in str(info.value) and "line 2, column 5" in str(info.value)
+    assert str(path) in str(info.value)
+    assert not path.exists()
+
+
+def test_a_leading_zero_width_no_break_space_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    save_document(path, "\ufeff开头", bom=False)
+    assert read_document(path).text == "\ufeff开头"
+
+
+# -- special files ----------------------------------------------------------------------------------------------------
+
+
+def _read_with_hang_guard(path: Path) -> BaseException | None:
+    """``read_document(path)`` in a thread; a read still blocked after a generous guard is released by opening the
+    pipe's other end, and the test fails instead of hanging."""
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            read_document(path)
+            outcome.append(None)
+        except BaseException as err:  # noqa: BLE001  (handed to the test thread, which asserts on it)
+            outcome.append(err)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    if reader.is_alive():
+        os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(timeout=30)
+        pytest.fail("opening a named pipe blocked the reading thread")
+    return outcome[0]
+
+
+def test_a_named_pipe_is_neither_opened_nor_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    error = _read_with_hang_guard(fifo)
+    assert isinstance(error, DocumentReadError) and "named pipe" in str(error)
+    with pytest.raises(DocumentSaveError, match="named pipe") as info:
+        save_document(fifo, "text")
+    assert str(fifo) in str(info.value)
+    assert info.value.hint.startswith("Nothing was changed on disk")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert _only_file(tmp_path) == ["pipe.md"]
+
+
+def test_a_device_is_not_replaced(tmp_path: Path) -> None:
+    # A private null device node: a save that wrongly replaced it harms nothing outside this folder.
+    device = tmp_path / "null.md"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    with pytest.raises(DocumentSaveError, match="a device"):
+        save_document(device, "text")
+    assert stat.S_ISCHR(device.stat().st_mode)
+    assert _only_file(tmp_path) == ["null.md"]
+
+
+# -- comparing with the disk ------------------------------------------------------------------------------------------
+
+
+def test_disk_state_tells_changes_apart(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text("第一行\n", encoding="utf-8")
+    loaded = read_document(path)
+    assert loaded.disk is not None
+    assert check_disk(path, loaded.disk) is DiskChange.UNCHANGED
+
+    # Touched, or rewritten with the same bytes by another program (new inode): the content decides.
+    os.utime(path, ns=(1, 1))
+    assert check_disk(path, loaded.disk) is DiskChange.UNCHANGED
+    other = tmp_path / "other.md"
+    other.write_text("第一行\n", encoding="utf-8")
+    other.replace(path)
+    assert check_disk(path, loaded.disk) is DiskChange.UNCHANGED
+
+    # Another program appends a line, even keeping size and mtime out of the picture.
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("外部程序加的一行\n")
+    assert check_disk(path, loaded.disk) is DiskChange.MODIFIED
+
+    # Our own save makes it ours again.
+    state = save_document(path, "新内容\n")
+    assert check_disk(path, state) is DiskChange.UNCHANGED
+
+    path.chmod(0o444)
+    assert check_disk(path, state) is DiskChange.READ_ONLY
+    assert check_disk(path, None) is DiskChange.READ_ONLY
+    path.chmod(0o644)
+
+    path.unlink()
+    assert check_disk(path, state) is DiskChange.DELETED
+    assert check_disk(path, None) is DiskChange.UNCHANGED  # a new file
+    os.mkfifo(path)
+    assert check_disk(path, state) is DiskChange.NOT_REGULAR

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import random
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +21,7 @@ from ziya_desktop.errors import (
     DownloadVerificationError,
     InsufficientDiskSpaceError,
     OfflineError,
+    UnsafeDownloadError,
 )
 from ziya_desktop.models.download import (
     DownloadProgress,
@@ -31,9 +36,9 @@ SHARD2 = "pytorch_model-00002-of-00002.bin"
 TOTAL = sum(p.stat().st_size for p in TINY_DIR.iterdir() if p.is_file())
 
 
-@pytest.fixture
-def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
-    with FakeHub(TINY_DIR) as server:
+def serve(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    """A fake hub serving ``repo``, with every hub and app location under ``tmp_path`` and offline mode off."""
+    with FakeHub(repo) as server:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
         monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
@@ -42,6 +47,11 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
         monkeypatch.delenv("ZIYA_OFFLINE", raising=False)
         monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
         yield server
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    yield from serve(TINY_DIR, tmp_path, monkeypatch)
 
 
 def cache_root(tmp_path: Path) -> Path:
@@ -254,3 +264,219 @@ def test_the_fake_hub_satisfies_huggingface_hub_itself(hub: FakeHub, tmp_path: P
     path = hf_hub_download(hub.repo_id, SHARD2, endpoint=hub.url, cache_dir=tmp_path / "other-cache")
     assert Path(path).read_bytes() == (TINY_DIR / SHARD2).read_bytes()
     assert any(r.method == "HEAD" for r in hub.requests)
+
+
+# -- hostile listings: nothing is written anywhere, the error names the entry -----------------------------------------
+
+HOSTILE_NAMES = [
+    "../../x",
+    "../../../../../x",
+    "a/../../b",
+    "ABSOLUTE",  # replaced by an absolute path inside the test's folder (so a write there is seen)
+    "C:\\x",
+    "C:x",
+    "a\\b",
+    "a\x00b",
+    "a\nb",
+    "bell\x07",
+    "line\u2028sep",
+    "./a",
+    "a/./b",
+    "a//b",
+    "a/",
+    ".",
+    "..",
+    "",
+    ".. /x",
+    "x" * 300,
+]
+
+
+def tree_state(root: Path) -> dict[str, tuple[str, str]]:
+    """Every folder, file (by content) and link (by target) below ``root``, links not followed."""
+    state: dict[str, tuple[str, str]] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            key = str(path.relative_to(root))
+            if path.is_symlink():
+                state[key] = ("link", str(path.readlink()))
+            elif path.is_dir():
+                state[key] = ("dir", "")
+            else:
+                state[key] = ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+    return state
+
+
+@pytest.fixture
+def small_repo(tmp_path: Path) -> Path:
+    """A two-file repository: one small git file, one LFS file."""
+    folder = tmp_path / "repo-source"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "llama"}\n', encoding="utf-8")
+    (folder / "weights.bin").write_bytes(bytes(range(256)) * 64)
+    return folder
+
+
+@pytest.fixture
+def small_hub(small_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    yield from serve(small_repo, tmp_path, monkeypatch)
+
+
+def local_target(tmp_path: Path) -> Path:
+    # Deep enough that "../../x" still lands inside tmp_path, where the snapshot sees it.
+    return tmp_path / "downloads" / "deeper" / "target"
+
+
+def download_into(layout: str, hub: FakeHub, tmp_path: Path) -> Path:
+    if layout == "local":
+        return download_checkpoint(hub.repo_id, local_dir=local_target(tmp_path), retries=0)
+    return download_checkpoint(hub.repo_id, retries=0)
+
+
+def assert_refused_and_nothing_written(layout: str, hub: FakeHub, tmp_path: Path, entry: str) -> UnsafeDownloadError:
+    before = tree_state(tmp_path)
+    with pytest.raises(UnsafeDownloadError) as info:
+        download_into(layout, hub, tmp_path)
+    assert tree_state(tmp_path) == before, "the hostile download wrote something"
+    assert info.value.entry == entry
+    assert repr(entry)[:100] in str(info.value), str(info.value)
+    assert not hub.gets_of("config.json"), "a hostile listing is refused before any file is fetched"
+    return info.value
+
+
+@pytest.mark.parametrize("layout", ["cache", "local"])
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[repr(n)[:24] for n in HOSTILE_NAMES])
+def test_hostile_file_names_are_refused_whole_before_anything_is_written(
+    small_hub: FakeHub, tmp_path: Path, layout: str, name: str
+) -> None:
+    if name == "ABSOLUTE":
+        name = str(tmp_path / "absolute-target")
+    small_hub.add_entry(name, b"planted by the mirror")
+    assert_refused_and_nothing_written(layout, small_hub, tmp_path, name)
+    assert not (tmp_path / "x").exists() and not (tmp_path / "downloads" / "x").exists()
+
+
+ESCAPE = "../../../../../../escape/planted"
+
+
+@pytest.mark.parametrize("layout", ["cache", "local"])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("blob_id", ESCAPE),
+        ("blob_id", "z" * 40),
+        ("blob_id", "a" * 39),
+        ("blob_id", "a" * 40 + "\n"),
+        ("sha256", ESCAPE),
+        ("sha256", "g" * 64),
+        ("sha256", "a" * 63),
+        ("sha256", "../" * 21 + "a"),
+    ],
+)
+def test_hostile_blob_ids_and_etags_are_refused(
+    small_hub: FakeHub, tmp_path: Path, layout: str, field: str, value: str
+) -> None:
+    lfs = field == "sha256"
+    small_hub.add_entry("extra.bin" if lfs else "extra.json", b"planted", lfs=lfs, **{field: value})
+    error = assert_refused_and_nothing_written(layout, small_hub, tmp_path, "extra.bin" if lfs else "extra.json")
+    assert repr(value) in str(error)
+
+
+@pytest.mark.parametrize("layout", ["cache", "local"])
+@pytest.mark.parametrize("commit", ["../../../../escape", "a" * 40 + "\n", "A" * 39, "g" * 40])
+def test_a_hostile_commit_is_refused(small_hub: FakeHub, tmp_path: Path, layout: str, commit: str) -> None:
+    small_hub.listing_commit = commit
+    assert_refused_and_nothing_written(layout, small_hub, tmp_path, commit)
+
+
+@pytest.mark.parametrize("layout", ["cache", "local"])
+def test_a_negative_size_and_a_repeated_name_are_refused(small_hub: FakeHub, tmp_path: Path, layout: str) -> None:
+    small_hub.raw_siblings = [{"rfilename": "config.json", "size": -5, "blobId": "a" * 40}]
+    assert_refused_and_nothing_written(layout, small_hub, tmp_path, "config.json")
+    entry = {"rfilename": "config.json", "size": 5, "blobId": "a" * 40}
+    small_hub.raw_siblings = [entry, entry]
+    assert_refused_and_nothing_written(layout, small_hub, tmp_path, "config.json")
+
+
+@pytest.mark.parametrize("siblings", [[{"size": 1}], [{"rfilename": "a.bin", "size": 1, "lfs": "oops"}], ["x"]])
+def test_a_malformed_listing_is_a_clear_error_not_a_crash(
+    small_hub: FakeHub, tmp_path: Path, siblings: list[object]
+) -> None:
+    small_hub.raw_siblings = siblings
+    before = tree_state(tmp_path)
+    with pytest.raises(DownloadError, match="malformed"):
+        download_checkpoint(small_hub.repo_id)
+    assert tree_state(tmp_path) == before
+
+
+def test_the_local_folders_bookkeeping_cannot_be_named_by_the_listing(small_hub: FakeHub, tmp_path: Path) -> None:
+    name = ".cache/huggingface/download/config.json.metadata"
+    small_hub.add_entry(name, b"fake\nmetadata\n")
+    assert_refused_and_nothing_written("local", small_hub, tmp_path, name)
+
+
+@pytest.mark.parametrize("layout", ["cache", "local"])
+def test_a_link_inside_the_folder_cannot_lead_a_write_out(small_hub: FakeHub, tmp_path: Path, layout: str) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    folder = local_target(tmp_path) if layout == "local" else cache_root(tmp_path) / "snapshots" / small_hub.commit
+    folder.mkdir(parents=True)
+    (folder / "sub").symlink_to(outside, target_is_directory=True)
+    small_hub.add_entry("sub/x.json", b"through the link")
+    error = assert_refused_and_nothing_written(layout, small_hub, tmp_path, "sub/x.json")
+    assert "outside" in str(error)
+    assert list(outside.iterdir()) == []
+
+
+@pytest.mark.parametrize("layout", ["cache", "local"])
+def test_a_planted_partial_file_link_is_not_written_through(small_hub: FakeHub, tmp_path: Path, layout: str) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"")
+    f = small_hub.files["config.json"]
+    if layout == "local":
+        partial = local_target(tmp_path) / ".cache" / "huggingface" / "download" / f"config.json.{f.etag}.incomplete"
+    else:
+        partial = cache_root(tmp_path) / "blobs" / f"{f.etag}.incomplete"
+    partial.parent.mkdir(parents=True)
+    partial.symlink_to(victim)
+    assert_refused_and_nothing_written(layout, small_hub, tmp_path, "config.json")
+    assert victim.read_bytes() == b""
+
+
+@pytest.mark.parametrize("revision", ["../../../../escape", "/abs", "a\\b", "v1\x00", ".hidden", "refs//x"])
+def test_a_hostile_revision_is_refused_before_any_request(small_hub: FakeHub, tmp_path: Path, revision: str) -> None:
+    before = tree_state(tmp_path)
+    for offline in (False, True):
+        with pytest.raises(UnsafeDownloadError) as info:
+            download_checkpoint(small_hub.repo_id, revision=revision, offline=offline)
+        assert repr(revision) in str(info.value)
+    assert small_hub.requests == []
+    assert tree_state(tmp_path) == before
+
+
+@pytest.mark.parametrize("repo_id", ["own\\..\\..\\x", "../x", "a/b/c", "own/na..me", "own/\x00"])
+def test_a_hostile_repository_id_is_refused_before_any_request(
+    small_hub: FakeHub, tmp_path: Path, repo_id: str
+) -> None:
+    before = tree_state(tmp_path)
+    with pytest.raises(UnsafeDownloadError, match="repository"):
+        download_checkpoint(repo_id)
+    assert small_hub.requests == []
+    assert tree_state(tmp_path) == before
+
+
+def test_a_hostile_tree_listing_on_disk_is_refused_offline(small_hub: FakeHub, tmp_path: Path) -> None:
+    download_checkpoint(small_hub.repo_id)
+    tree = cache_root(tmp_path) / "trees" / f"{small_hub.commit}.json"
+    tree.write_text(json.dumps({"format_version": 1, "files": {"../../../x": {"size": 1, "blob_id": "a" * 40}}}))
+    with pytest.raises(UnsafeDownloadError, match=re.escape(repr("../../../x"))):
+        download_checkpoint(small_hub.repo_id, offline=True)
+
+
+def test_safe_nested_names_still_download(small_repo: Path, small_hub: FakeHub, tmp_path: Path) -> None:
+    small_hub.add_entry("sub folder/日本語 name.json", b'{"ok": true}')
+    for layout in ("cache", "local"):
+        folder = download_into(layout, small_hub, tmp_path)
+        assert (folder / "sub folder" / "日本語 name.json").read_bytes() == b'{"ok": true}'
+        assert (folder / "config.json").read_bytes() == (small_repo / "config.json").read_bytes()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -340,3 +342,44 @@ def test_threads_never_exceed_physical_cores(q4: Path) -> None:
     report = e.load(q4, LoadOptions(n_ctx=128, threads=10_000))
     e.close()
     assert report.threads == probe().physical_cores
+
+
+_SMALL_WINDOW_SCRIPT = """
+import sys
+from pathlib import Path
+from ziya_desktop.engine.engine import Engine, LoadOptions
+from ziya_desktop.engine.prompt import MIN_ANSWER_TOKENS
+from ziya_desktop.engine.sampling import SamplingParams
+from ziya_desktop.errors import PromptTooLongError
+
+path = Path(sys.argv[1])
+for n_ctx, n_batch in ((128, None), (200, None), (300, 512), (130, 64)):
+    engine = Engine()
+    report = engine.load(path, LoadOptions(n_ctx=n_ctx, n_batch=n_batch))
+    bos = engine.tokenize("")
+    filler = engine.tokenize("年" * 1000, add_bos=False)
+    # The longest prompt the window takes, then one just past what was asked for (150 tokens into 128).
+    longest = bos + filler[: engine.n_ctx - MIN_ANSWER_TOKENS - 1]
+    list(engine.stream(longest, SamplingParams(seed=1, max_tokens=4)))
+    assert engine.n_ctx <= n_ctx, (engine.n_ctx, n_ctx)
+    assert report.n_batch <= engine.n_ctx, (report.n_batch, engine.n_ctx)
+    try:
+        list(engine.stream(bos + filler[: n_ctx + 22], SamplingParams(seed=1, max_tokens=4)))
+    except PromptTooLongError as exc:
+        print("refused:", exc)
+    else:
+        raise SystemExit(f"a {n_ctx + 23}-token prompt was accepted by a {n_ctx}-token window")
+    engine.close()
+print("survived")
+"""
+
+
+def test_a_window_under_256_tokens_never_aborts_llama_cpp(q4: Path) -> None:
+    """llama.cpp pads a small context to 256 but clamps its batch to the size asked for, and aborts (GGML_ASSERT) on
+    a longer decode; the run is a child process so that an abort fails this test instead of ending the suite."""
+    run = subprocess.run(
+        [sys.executable, "-c", _SMALL_WINDOW_SCRIPT, str(q4)], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.count("refused:") == 4
+    assert run.stdout.rstrip().endswith("survived")

@@ -5,17 +5,20 @@ from __future__ import annotations
 import contextlib
 import struct
 import time
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import gguf
 import pytest
 from helpers import (
+    DATA_DIR,
     GGML_F32,
     GGML_Q4_0,
     GGUF_ARRAY,
     GGUF_STRING,
     GGUF_U32,
+    GGUF_U64,
     TINY_SAFETENSORS,
     build_gguf,
     gguf_kv,
@@ -28,7 +31,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ziya_desktop.engine.gguf_check import GGUFHeader, parse_gguf_header, read_gguf_header
-from ziya_desktop.errors import InvalidModelError, ModelNotFoundError
+from ziya_desktop.engine.model_info import inspect_model
+from ziya_desktop.errors import InvalidModelError, ModelNotFoundError, UnsupportedModelError
 
 ARCH = gguf_kv_str("general.architecture", "llama")
 
@@ -267,6 +271,27 @@ CRAFTED: dict[str, tuple[bytes, str]] = {
         "elements",
     ),
     "block-size": (build_gguf([ARCH], [gguf_tensor_info("a", (33,), GGML_Q4_0)], bytes(64)), "block size 32"),
+    # What llama.cpp's own GGUF reader refuses, refused here first with our words.
+    "empty-key": (build_gguf([gguf_kv_str("", "x")], _ab(), bytes(64)), "key '' is empty"),
+    "key-with-nul": (build_gguf([gguf_kv_str("general.archi\x00tecture", "x")], _ab(), bytes(64)), "NUL"),
+    "tensor-name-64-bytes": (build_gguf([ARCH], [gguf_tensor_info("t" * 64, (8,))], bytes(32)), "longer than 63"),
+    "tensor-name-nul": (build_gguf([ARCH], [gguf_tensor_info("a\x00b", (8,))], bytes(32)), "contains a NUL"),
+    "alignment-u64": (
+        build_gguf([ARCH, gguf_kv("general.alignment", GGUF_U64, struct.pack("<Q", 32))], _ab(), bytes(64)),
+        "not stored as a 32-bit unsigned integer",
+    ),
+    "gap-between-tensors": (
+        build_gguf([ARCH], _ab(off_b=64), bytes(96)),
+        "tensor 'b' data starts at offset 64, expected 32",
+    ),
+    "out-of-order": (
+        build_gguf([ARCH], [gguf_tensor_info("a", (8,), offset=32), gguf_tensor_info("b", (8,), offset=0)], bytes(64)),
+        "tensor 'a' data starts at offset 32, expected 0",
+    ),
+    "array-over-the-element-limit": (
+        build_gguf([gguf_kv("k", GGUF_ARRAY, struct.pack("<IQ", 0, (1 << 20) + 1) + bytes((1 << 20) + 1))], [], b""),
+        "more than the limit of 1048576",
+    ),
 }
 
 
@@ -316,6 +341,29 @@ def test_crafted_49_byte_files(tmp_path: Path, name: str) -> None:
     with pytest.raises(InvalidModelError):
         read_gguf_header(path)
     assert time.perf_counter() - start < 0.5
+
+
+# ------------------------------------------------------------------------------- hyper-parameters before sizes
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("block-count-2e26", 67108864), ("block-count-2e40", 1099511627776)], ids=["2e26", "2e40"]
+)
+def test_a_huge_block_count_is_refused_before_anything_is_sized_from_it(name: str, value: int) -> None:
+    """A 12 KB file claiming 2**26 blocks cost 6.7 GB (a list per block was built first); 2**40 a MemoryError."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(UnsupportedModelError, match=f"'llama.block_count' is {value}, more than the limit of 512"):
+            inspect_model(DATA_DIR / "hostile_gguf" / f"{name}.gguf")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20, f"{peak} bytes allocated to refuse a 12 KB file"
+
+
+def test_the_header_records_each_keys_type() -> None:
+    header = _parse(build_gguf([ARCH, gguf_kv_u32("general.alignment", 32)], _ab(), bytes(64)))
+    assert header.types == {"general.architecture": (GGUF_STRING, None), "general.alignment": (GGUF_U32, None)}
 
 
 # ------------------------------------------------------------------------------------------------------ fuzz

@@ -10,9 +10,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import contextlib
 import itertools
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import given, settings
@@ -40,6 +42,10 @@ from ziya_desktop.documents.recovery import CORRUPT_FOLDER, discard_recovered, s
 from ziya_desktop.documents.storage import save_document
 from ziya_desktop.ui.document_tab import DocumentTab
 from ziya_desktop.ui.journal_controller import JournalController
+
+_T = TypeVar("_T")
+# Only a hang guard: a read that blocks on a named pipe never returns at all.
+HANG_GUARD_S = 30.0
 
 
 def entry(text: str = "关于召开年度工作会议的通知\n🎉", **changes: object) -> JournalEntry:
@@ -102,10 +108,17 @@ def test_damaged_files_are_refused_with_a_message(data: bytes, needle: str) -> N
         ("text", None),
         ("cursor", True),
         ("cursor", "3"),
-        ("written_at", float("nan")),
+        ("written_at", "yesterday"),
+        ("written_at", True),
         ("pid", 1.5),
         ("path", ""),
         ("path", "a\x00b"),
+        # Paths are data we did not create: only an absolute path without control characters is ever used.
+        ("path", "relative/报告.md"),
+        ("path", "../../etc/passwd"),
+        ("path", "/docs/a\x1b[2Jb.md"),
+        ("path", "/docs/a\nb.md"),
+        ("path", "/docs/a\x85b.md"),
         ("saved", [1, 2]),
         ("saved", {"size": 1}),
         ("generation", "model"),
@@ -117,6 +130,75 @@ def test_fields_of_the_wrong_type_are_refused(field: str, value: object) -> None
     body[field] = value
     with pytest.raises(JournalFormatError, match=r"not valid|document id"):
         decode_entry(json.dumps(body).encode())
+
+
+@pytest.mark.parametrize("written_at", ["1e300", "-1e300", "NaN", "Infinity", "-Infinity", "1" + "0" * 400])
+def test_a_time_stamp_out_of_range_is_an_unknown_time_not_a_lost_journal(written_at: str) -> None:
+    # Python's JSON reader takes NaN, Infinity and integers of any length; none may stop the text being offered.
+    data = encode_entry(entry("正文")).replace(b'"written_at":1700000000.5', b'"written_at":' + written_at.encode())
+    assert written_at.encode() in data
+    decoded = decode_entry(data)
+    assert decoded.text == "正文"
+    assert decoded.written_time() is None
+
+
+def test_a_time_stamp_in_range_is_a_local_time() -> None:
+    when = entry().written_time()
+    assert when is not None and when.timestamp() == 1_700_000_000.5
+
+
+def test_a_process_id_out_of_range_is_not_a_running_process(tmp_path: Path) -> None:
+    for pid in (2**70, -(2**70), 0, -1):
+        write_journal(tmp_path, entry(f"pid {pid}", pid=pid))
+    assert sorted(d.entry.text for d in scan_journals(tmp_path).documents) == sorted(
+        f"pid {pid}" for pid in (2**70, -(2**70), 0, -1)
+    )
+
+
+def in_thread(work: Callable[[], _T], fifo: Path) -> _T:
+    """Run ``work`` in a thread with a generous hang guard; if it hangs on ``fifo``, release it and fail."""
+    result: list[_T] = []
+    worker = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    worker.start()
+    worker.join(timeout=HANG_GUARD_S)
+    if worker.is_alive():
+        # Blocked opening the pipe for reading: a writer that opens and closes it lets the thread go.
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=HANG_GUARD_S)
+        pytest.fail(f"blocked on the named pipe {fifo}")
+    return result[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_saved_state_of_a_named_pipe_is_none_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    assert in_thread(lambda: saved_file_state(fifo), fifo) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_journal_that_is_a_named_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / f"{new_document_id()}.journal.json"
+    os.mkfifo(fifo)
+
+    def read() -> str:
+        with pytest.raises(JournalFormatError, match="not a regular file") as caught:
+            read_journal(fifo)
+        return str(caught.value)
+
+    assert in_thread(read, fifo)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_scan_of_a_journal_naming_a_named_pipe_does_not_block(tmp_path: Path) -> None:
+    folder = tmp_path / "journal"
+    folder.mkdir()
+    fifo = tmp_path / "通知.md"
+    os.mkfifo(fifo)
+    write_journal(folder, entry("未保存的正文", path=fifo, saved=SavedFileState(5, 1, "ab" * 32), title="通知.md"))
+    (document,) = in_thread(lambda: scan_journals(folder), fifo).documents
+    assert document.entry.text == "未保存的正文" and document.saved_text is None
+    assert "named pipe" in document.saved_problem and document.path_is_special
 
 
 def test_every_truncation_of_a_journal_is_refused() -> None:

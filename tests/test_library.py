@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
-import gguf
-import numpy as np
 import pytest
+from helpers import HOSTILE_GGUF_DIR, hostile_gguf_script
 
 from ziya_desktop.errors import (
     ImportCancelledError,
@@ -16,37 +16,23 @@ from ziya_desktop.errors import (
     InvalidModelError,
     ModelImportError,
     ModelNotFoundError,
+    UnsupportedModelError,
 )
 from ziya_desktop.models.library import INDEX_NAME, LocalModel, ModelLibrary
 
 N_EMBD = 64
-N_VOCAB = 32
+N_HEAD = 4
 
 
 def write_tiny_gguf(path: Path, *, n_layer: int = 2, file_type: int = 15, pad_bytes: int = 0) -> Path:
-    """A small but well-formed LLaMA GGUF (F32 tensors; ``file_type`` is only the header's claim)."""
-    writer = gguf.GGUFWriter(str(path), "llama")
-    writer.add_name("tiny ziya")
-    writer.add_block_count(n_layer)
-    writer.add_context_length(256)
-    writer.add_embedding_length(N_EMBD)
-    writer.add_feed_forward_length(4 * N_EMBD)
-    writer.add_head_count(4)
-    writer.add_head_count_kv(4)
-    writer.add_file_type(file_type)
-    writer.add_tokenizer_model("llama")
-    writer.add_token_list([f"t{i}" for i in range(N_VOCAB)])
-    rng = np.random.default_rng(0)
-    writer.add_tensor("token_embd.weight", rng.standard_normal((N_VOCAB, N_EMBD), dtype=np.float32))
-    writer.add_tensor("output_norm.weight", np.ones(N_EMBD, dtype=np.float32))
-    for i in range(n_layer):
-        writer.add_tensor(f"blk.{i}.attn_q.weight", rng.standard_normal((N_EMBD, N_EMBD), dtype=np.float32))
-    if pad_bytes:
-        writer.add_tensor("blk.0.pad.weight", np.zeros(pad_bytes // 4, dtype=np.float32))
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
+    """A small LLaMA GGUF that passes the load gate (F32 tensors; ``file_type`` is only the header's claim).
+
+    ``pad_bytes`` widens the feed-forward layers so that the file is at least that much larger.
+    """
+    n_ff = 4 * N_EMBD + -(-pad_bytes // (3 * 4 * N_EMBD * n_layer))
+    hostile_gguf_script().write(
+        path, n_layer=n_layer, n_embd=N_EMBD, n_head=N_HEAD, n_ff=n_ff, file_type=file_type, name="tiny ziya"
+    )
     return path
 
 
@@ -191,3 +177,51 @@ def test_a_damaged_index_is_listed_and_can_be_deleted(library: ModelLibrary) -> 
         library.linked_paths()
     library.delete(broken)
     assert [m.name for m in library.scan()] == ["ok"]
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "relative/model.gguf",
+        "../../escape/model.gguf",
+        "/models/../../etc/model.gguf",
+        "/tmp/nul\x00byte.gguf",
+        "/tmp/new\nline.gguf",
+        "",
+    ],
+    ids=["relative", "dotdot-relative", "dotdot-absolute", "nul", "newline", "empty"],
+)
+def test_a_hostile_index_entry_is_refused_by_name_and_the_folder_still_lists(
+    library: ModelLibrary, outside: Path, entry: str
+) -> None:
+    write_tiny_gguf(library.models_dir / "ok.gguf")
+    index = {"format_version": 1, "linked": [{"path": str(outside.resolve())}, {"path": entry}]}
+    (library.models_dir / INDEX_NAME).write_text(json.dumps(index), encoding="utf-8")
+
+    models = {m.name: m for m in library.scan()}
+    assert set(models) == {"ok", INDEX_NAME}, "no path from a refused index is followed"
+    assert models["ok"].valid
+    problem = models[INDEX_NAME].problem
+    assert not models[INDEX_NAME].valid and repr(entry) in problem, problem
+    with pytest.raises(ModelImportError, match=re.escape(repr(entry))):
+        library.linked_paths()
+    with pytest.raises(ModelImportError, match=re.escape(repr(entry))):
+        library.import_gguf(outside, mode="link")
+    # Deleting the listed index entry clears it, and linking works again.
+    library.delete(models[INDEX_NAME])
+    assert library.import_gguf(outside, mode="link").linked
+
+
+@pytest.mark.parametrize("name", ["duplicate-token", "tokenizer-bert", "tokenizer-none", "one-token"])
+def test_files_llama_cpp_would_abort_on_are_listed_invalid_and_refused(
+    library: ModelLibrary, tmp_path: Path, name: str
+) -> None:
+    """The library applies the load gate, so a file that would take the app down is never offered as usable."""
+    hostile = HOSTILE_GGUF_DIR / f"{name}.gguf"
+    (library.models_dir / hostile.name).write_bytes(hostile.read_bytes())
+    (listed,) = library.scan()
+    assert not listed.valid
+    assert listed.problem
+    with pytest.raises((InvalidModelError, UnsupportedModelError)):
+        library.import_gguf(hostile, mode="link")
+    assert library.linked_paths() == []

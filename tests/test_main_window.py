@@ -12,9 +12,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop import paths
+from ziya_desktop.engine.engine import Engine, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.ui.main_window import MainWindow
 from ziya_desktop.ui.writing_commands import SAMPLING_KEY
@@ -251,3 +254,79 @@ def test_samplings_are_per_template_when_overridden(window: MainWindow) -> None:
     )
     assert window.writing.sampling_for("gongwen.notice").temperature == 0.3
     assert window.writing.sampling_for("letter.thanks").temperature == 0.5
+
+
+class ControlByteEngine(Engine):
+    """The real engine with a logit bias that leaves the model little but control-character byte tokens
+    (``<0x00>`` … ``<0x1F>``, ``<0x7F>``) and a few ordinary ones: what a confused model writes, from llama.cpp's
+    own sampler and detokenizer."""
+
+    def load(self, *args: Any, **kwargs: Any) -> LoadReport:
+        report = super().load(*args, **kwargs)
+        model = self._model
+        assert model is not None
+        control = {t for t in range(model.n_vocab) if len(p := model.piece(t)) == 1 and (p[0] < 0x20 or p[0] == 0x7F)}
+        control -= {t for t in control if model.piece(t) in (b"\t", b"\n")}
+        assert len(control) > 20, "the tiny vocabulary has byte tokens for the control characters"
+        allowed = control | set(model.tokenize("好的", add_bos=False))
+        self._banned = tuple(t for t in range(model.n_vocab) if t not in allowed)
+        return report
+
+
+@pytest.fixture()
+def noisy_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
+    main = MainWindow(engine_factory=ControlByteEngine, lang="zh")
+    qtbot.addWidget(main)
+    main.show()
+    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
+    yield main
+    main.close()
+
+
+_NOISE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_control_characters_from_the_model_never_reach_the_document(
+    qtbot: QtBot, noisy_window: MainWindow, q4: Path, tmp_path: Path
+) -> None:
+    window = noisy_window
+    set_sampling(max_tokens=48, seed=5, ignore_eos=True)
+    load(qtbot, window, q4)
+    tab = window.current_tab()
+    assert tab is not None
+    tab.editor.insertPlainText("开头。")
+    removed: list[int] = []
+    window.generation.charactersRemoved.connect(removed.append)
+    chunks: list[str] = []
+    window.engine.chunk.connect(lambda _id, text: chunks.append(text))
+
+    # Continue: the model's text streams into the document.
+    window.continue_writing()
+    wait_idle(qtbot, window)
+    streamed = "".join(chunks)
+    assert _NOISE.search(streamed), "the biased model was expected to write control characters"
+    assert len(removed) == 1 and removed[0] == len(_NOISE.findall(streamed))
+    assert str(removed[0]) in window.notice.text()
+    written = tab.text()
+    assert written.startswith("开头。") and not _NOISE.search(written)
+
+    # Rewrite a selection: the review and the accepted text are clean too.
+    tab.editor.selectAll()
+    window.rewrite_selection(ActionKind.POLISH)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: window.review.is_finished, timeout=WAIT_MS)
+    assert len(removed) == 2
+    assert not _NOISE.search(window.review.final_text())
+    window.review.accept_all()
+    final = tab.text()
+    assert not _NOISE.search(final)
+
+    # What the app wrote, it opens again.
+    target = tmp_path / "生成.md"
+    assert window.files.save_to(tab, target)
+    window.new_document()
+    other = tmp_path / "copy.md"
+    other.write_bytes(target.read_bytes())
+    reopened = window.files.open_path(other)
+    assert reopened is not None, window.notice.text()
+    assert reopened.text() == final

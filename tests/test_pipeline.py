@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,9 +13,9 @@ import helpers
 import pytest
 from hub_server import FakeHub, tiny_catalog_model
 
-from converters.errors import ConversionCancelled
+from converters.errors import CheckpointError, ConversionCancelled
 from ziya_desktop.engine.engine import Engine, LoadOptions
-from ziya_desktop.errors import DownloadCancelledError, InsufficientDiskSpaceError, OfflineError
+from ziya_desktop.errors import CatalogError, DownloadCancelledError, InsufficientDiskSpaceError, OfflineError
 from ziya_desktop.models.convert_job import JobProgress
 from ziya_desktop.models.library import ModelLibrary
 from ziya_desktop.models.pipeline import STAGE_WEIGHTS, checkpoint_folder, prepare_catalog_model
@@ -147,3 +150,40 @@ def test_cancel_during_download_then_again_during_conversion_leaves_no_model(hub
     )
     assert path.is_file()
     assert not any(r.method == "GET" and "/resolve/" in r.path for r in hub.requests), "nothing downloaded twice"
+
+
+@pytest.mark.parametrize("model_id", ["../../escape", "a/b", "..", "nul\x00"])
+def test_a_catalog_id_that_is_not_a_plain_name_is_refused_before_anything_happens(
+    hub: FakeHub, tmp_path: Path, model_id: str
+) -> None:
+    hostile = dataclasses.replace(tiny_catalog_model(), id=model_id)
+    with pytest.raises(CatalogError, match=re.escape(repr(model_id))):
+        prepare_catalog_model(
+            hostile, "f16", models_dir=tmp_path / "models", progress=lambda _r: None, cancel=threading.Event()
+        )
+    with pytest.raises(CatalogError, match=re.escape(repr(model_id))):
+        checkpoint_folder(hostile, tmp_path / "models")
+    assert hub.requests == []
+    assert not (tmp_path / "models").exists() and not (tmp_path / "escape").exists()
+
+
+@pytest.mark.parametrize("shard", ["../escape.bin", "/abs/escape.bin", "sub\\x.bin", "nul\x00.bin", ".."])
+def test_a_shard_index_naming_a_path_is_refused_naming_the_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard: str
+) -> None:
+    source = helpers.copy_checkpoint(tmp_path / "served")
+    index_path = source / helpers.BIN_INDEX
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    index["weight_map"]["model.norm.weight"] = shard
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+    models = tmp_path / "models"
+    with FakeHub(source) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+        monkeypatch.delenv("ZIYA_OFFLINE", raising=False)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        with pytest.raises(CheckpointError, match=re.escape(repr(shard))):
+            prepare_catalog_model(
+                tiny_catalog_model(), "f16", models_dir=models, progress=lambda _r: None, cancel=threading.Event()
+            )
+    assert model_files(models) == ["checkpoints"], "nothing was converted"

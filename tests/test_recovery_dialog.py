@@ -7,18 +7,23 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import math
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt also has mightBeRichText
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
+from benchmarks.bench_recovery import measure_recovery
 from ziya_desktop import paths
 from ziya_desktop.documents.journal import (
     GenerationInfo,
     JournalEntry,
+    encode_entry,
+    journal_path,
     list_journals,
     new_document_id,
     read_journal,
@@ -32,6 +37,7 @@ from ziya_desktop.ui.recovery_dialog import RecoveryDialog, offer_recovery, star
 from ziya_desktop.writing.diff import diff_changes
 
 DEAD_PID = 999_999_999
+OLD = time.time() - 3600
 
 
 @pytest.fixture()
@@ -192,3 +198,125 @@ def test_changes_shown_match_the_diff_module(window: MainWindow, tmp_path: Path)
     text = dialog.diff_view.toPlainText()
     assert all(change.new in text for change in document.changes())
     dialog.reject()
+
+
+# -- hostile and damaged journals ------------------------------------------------------------------------------------
+
+
+def shown(text: str, text_format: Qt.TextFormat = Qt.TextFormat.AutoText) -> str:
+    """What Qt displays for ``text`` in a label (or tool tip) of ``text_format``: rich text is rendered first."""
+    rich = text_format == Qt.TextFormat.RichText or (text_format == Qt.TextFormat.AutoText and Qt.mightBeRichText(text))
+    if not rich:
+        return text
+    document = QTextDocument()
+    document.setHtml(text)
+    return document.toPlainText()
+
+
+def test_text_from_a_journal_is_shown_literally_never_as_html(window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "<b>bold<i>&amp;<img src=x>.md"
+    entry = crashed_journal("text", path=path, model="/models/<i>model&amp;.gguf")
+    body = encode_entry(entry).replace(b'"temperature":0.7', b'"temperature":"<b>hot</b>"')
+    journal_path(paths.journal_dir(), entry.document_id).write_bytes(body)
+    (paths.journal_dir() / "<i>junk&amp;.journal.json").write_bytes(b"<html>garbage")
+
+    dialog = offer_recovery(window)
+
+    assert dialog is not None
+    details = shown(dialog.details.text(), dialog.details.textFormat())
+    assert str(path) in details
+    assert "<i>model&amp;.gguf" in details and "temperature <b>hot</b>" in details
+    assert shown(dialog.documents.item(0).toolTip()) == str(path)
+    assert "<i>junk&amp;.journal.json" in shown(dialog.corrupt_label.text(), dialog.corrupt_label.textFormat())
+    dialog.reject()
+
+
+def write_raw_journal(text: str, written_at: bytes) -> None:
+    """A journal whose time stamp is ``written_at`` as written in the JSON (no float can hold some of these)."""
+    entry = crashed_journal(text)
+    data = encode_entry(entry)
+    stamp = f'"written_at":{entry.written_at!r}'.encode()
+    assert stamp in data
+    journal_path(paths.journal_dir(), entry.document_id).write_bytes(data.replace(stamp, b'"written_at":' + written_at))
+
+
+def test_backup_times_out_of_range_show_as_unknown(window: MainWindow) -> None:
+    stamps = [b"1e300", b"-1e300", b"NaN", b"1" + b"0" * 400]
+    for stamp in stamps:
+        write_raw_journal(f"stamp {stamp[:6].decode()}", stamp)
+
+    dialog = offer_recovery(window)
+
+    assert dialog is not None
+    assert len(dialog.recovered()) == len(stamps), "a damaged time stamp must not lose the text"
+    for row in range(len(stamps)):
+        dialog.select(row)
+        assert "Last backed up: unknown" in dialog.details.text()
+        assert dialog.preview.toPlainText().startswith("stamp ")
+    dialog.reject()
+
+
+def test_stray_temps_survive_until_the_writer_decided(window: MainWindow, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    restored, later = docs / "报告.md", docs / "later.md"
+    save_document(restored, "v1")
+    save_document(later, "w1")
+    crashed_journal("v1 and more", path=restored)
+    crashed_journal("w1 and more", path=later)
+    temps = {
+        "restored": docs / ".报告.md.0123456789ab.ziya-tmp",
+        "later": docs / ".later.md.0123456789ab.ziya-tmp",
+        "unknown document": docs / ".other.md.0123456789ab.ziya-tmp",
+    }
+    for temp in temps.values():
+        temp.write_bytes(b"half a save, maybe the only copy")
+        os.utime(temp, (OLD, OLD))
+
+    dialog = start_recovery(window)
+
+    assert dialog is not None and dialog.isVisible()
+    assert all(temp.exists() for temp in temps.values()), "nothing is removed before the writer has decided"
+    dialog.restore_button.click()
+    assert dialog.isVisible() and all(temp.exists() for temp in temps.values())
+    dialog.later_button.click()
+    assert not temps["restored"].exists()
+    assert temps["later"].exists(), "the journal of that document is still undecided"
+    assert temps["unknown document"].exists(), "not provably ours"
+    assert window.notice.isVisible() and temps["restored"].name in window.notice.text()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_as_the_document_is_reported_and_restored_without_its_path(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "通知.md"
+    os.mkfifo(fifo)
+    crashed_journal("正文没有丢", path=fifo)
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    assert "not a regular file" in dialog.details.text()
+    dialog.restore_button.click()
+    tab = window.current_tab()
+    assert tab is not None and tab.text() == "正文没有丢" and tab.modified
+    assert tab.path is None, "Save must ask where to save, never write into the pipe"
+
+
+def test_a_diff_beyond_the_budget_is_shown_whole_with_a_note(window: MainWindow, tmp_path: Path) -> None:
+    saved = tmp_path / "same.md"
+    save_document(saved, "的" * 6000)
+    crashed_journal("的了" * 3000, path=saved)
+    dialog = offer_recovery(window)
+    assert dialog is not None
+    text = dialog.diff_view.toPlainText()
+    assert "too many changes to compare in detail" in text
+    assert len(text) < 5000, "a whole-text change is shown cut short"
+    dialog.reject()
+
+
+def test_recovery_benchmark_reports_every_figure() -> None:
+    figures = {f.name: f for f in measure_recovery(5)}
+    assert figures["start-up recovery to the shown dialog"].met is not None
+    assert figures["regions shown whole (budget exceeded)"].value == 0
+    assert figures["changes listed"].value > 0
+    assert math.isfinite(figures["plain difflib / diff"].value)

@@ -241,3 +241,17 @@ def test_free_template_id(tmp_path: Path) -> None:
     assert free_template_id("a.copy", {"a.copy2"}, tmp_path) == "a.copy3"
     with pytest.raises(TemplateError):
         free_template_id("x" * 61, set(), tmp_path)
+
+
+def test_a_field_name_ending_in_a_newline_is_a_problem_not_a_crash(
+    qtbot: QtBot, user_dir: Path, builtin_ids: frozenset[str]
+) -> None:
+    text = VALID.replace('name = "who"', 'name = "who\\n"').replace("{who}", "{who\\n}")
+    template, errors = parse_template_text(text)
+    assert template is None and errors and "field name" in str(errors[0])
+    dialog = _dialog(qtbot, user_dir, builtin_ids, lang="zh")
+    dialog.text_edit.setPlainText(text)
+    assert dialog.check() is None
+    assert any("field name" in p for p in _problems(dialog))
+    assert not dialog.save()
+    assert list(user_dir.iterdir()) == []

@@ -295,3 +295,47 @@ def test_search(lib: TemplateLibrary) -> None:
     assert "letter.thanks" in [t.id for t in lib.search("THANK", "zh")]
     assert {t.category for t in lib.search("公文", "zh")} == {"gongwen"}
     assert lib.search("", "zh") == list(lib.templates.values())
+
+
+# -- names that end in a newline -------------------------------------------------------------------------------------
+
+_CHOICE_FIELD = """
+[[templates.fields]]
+name = "channel"
+kind = "choice"
+label = { zh = "渠道", en = "Channel" }
+options = [{ value = "sms", label = { zh = "短信", en = "SMS" }, limits = { LIMIT = 70 } }]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        # A field name and its placeholder with a final newline: `$` matched before it, then rendering raised.
+        (USER_TEMPLATE.format(id="u.n", zh="x").replace('"points"', '"points\\n"').replace("{points}", "{points\\n}"),
+         "field name"),
+        (USER_TEMPLATE.format(id="u.n\\n", zh="x"), "id "),
+        (USER_TEMPLATE.format(id="u.n", zh="x") + _CHOICE_FIELD.replace("LIMIT", '"body_max\\n"'), "bad key"),
+        (USER_TEMPLATE.format(id="u.n", zh="x") + _CHOICE_FIELD.replace('"channel"', '"channel\\n"')
+         .replace("LIMIT", "body_max"), "field name"),
+    ],
+)  # fmt: skip
+def test_names_ending_in_a_newline_are_refused_at_load(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "newline.toml"
+    path.write_text(text, encoding="utf-8")
+    lib = load_templates(BUILTIN, tmp_path)
+    assert len(lib.errors) == 1, lib.errors
+    assert lib.errors[0].path == path and needle in str(lib.errors[0])
+    assert "u.n" not in lib.templates and "u.n\n" not in lib.templates
+    # Everything that did load renders.
+    for template in lib.templates.values():
+        template.prompt(_values(template), "zh", today=DAY)
+
+
+def test_ids_ending_in_a_newline_are_not_copied_or_saved(lib: TemplateLibrary, tmp_path: Path) -> None:
+    original = lib.templates["gongwen.notice"]
+    with pytest.raises(TemplateError, match="id "):
+        duplicate(original, "mine\n")
+    with pytest.raises(TemplateError, match="id "):
+        save_user_template(replace(duplicate(original, "mine"), id="mine\n"), tmp_path)
+    assert list(tmp_path.iterdir()) == []

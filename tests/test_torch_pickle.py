@@ -111,10 +111,17 @@ def test_hand_made_archive_reads_a_strided_view(tmp_path: Path) -> None:
     assert arr.flags.c_contiguous
 
 
-def test_hand_made_archive_transposed_and_compressed(tmp_path: Path) -> None:
+def test_hand_made_archive_transposed(tmp_path: Path) -> None:
+    path = _one_tensor_zip(tmp_path / "w.bin", TensorSpec("0", 64, (8, 8), (1, 8)))
+    np.testing.assert_array_equal(TorchZipCheckpoint(path).tensors["w"].numpy(), VALUES.reshape(8, 8).T)
+
+
+def test_compressed_storage_record_is_refused_when_opened(tmp_path: Path) -> None:
+    # torch.save stores records uncompressed; a deflated one could unpack to any size, so it is never read.
     spec = TensorSpec("0", 64, (8, 8), (1, 8))
     path = _one_tensor_zip(tmp_path / "w.bin", spec, compression=zipfile.ZIP_DEFLATED)
-    np.testing.assert_array_equal(TorchZipCheckpoint(path).tensors["w"].numpy(), VALUES.reshape(8, 8).T)
+    with pytest.raises(CheckpointError, match="storage record 0 is compressed"):
+        TorchZipCheckpoint(path)
 
 
 def test_torch2_dtype_storage_type_and_rebuild_parameter(tmp_path: Path) -> None:
@@ -190,10 +197,10 @@ def test_truncated_by_one_byte_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_storage_record(tmp_path: Path) -> None:
+    # Records are checked when the archive is opened, before any tensor is converted.
     path = _one_tensor_zip(tmp_path / "w.bin", TensorSpec("0", 64, (8, 8), (8, 1)), records={})
-    tensor = TorchZipCheckpoint(path).tensors["w"]  # lazy: the record is looked up on read
     with pytest.raises(CheckpointError, match="storage record 0 is missing"):
-        tensor.numpy()
+        TorchZipCheckpoint(path)
 
 
 def test_storage_record_shorter_than_declared(tmp_path: Path) -> None:
@@ -205,7 +212,7 @@ def test_storage_record_shorter_than_declared(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "spec",
     [
-        TensorSpec("0", 64, (8, 9), (8, 1)),  # one element too many
+        TensorSpec("0", 64, (8, 9), (9, 1)),  # eight elements too many
         TensorSpec("0", 64, (8, 8), (9, 1)),  # row stride walks past the end
         TensorSpec("0", 64, (2, 2), (1, 64)),  # column stride beyond the storage
         TensorSpec("0", 64, (8, 8), (8, 1), offset=1),  # offset pushes the last element out
@@ -247,17 +254,26 @@ def test_corrupt_local_header_signature(tmp_path: Path) -> None:
         TorchZipCheckpoint(path).tensors["w"].numpy()
 
 
-def test_corrupt_compressed_record_is_a_checkpoint_error(tmp_path: Path) -> None:
-    path = _one_tensor_zip(tmp_path / "w.bin", TensorSpec("0", 64, (64,), (1,)), compression=zipfile.ZIP_DEFLATED)
-    info = zipfile.ZipFile(path).getinfo("archive/data/0")
-    raw = bytearray(path.read_bytes())
-    start = info.header_offset + 30 + len(info.filename.encode())
-    for i in range(start + 5, start + 15):
-        raw[i] ^= 0xFF
-    path.write_bytes(raw)
-    tensor = TorchZipCheckpoint(path).tensors["w"]
-    with pytest.raises(CheckpointError):
-        tensor.numpy()
+@pytest.mark.parametrize(
+    "spec",
+    [
+        TensorSpec("0", 1, (1000, 1000), (0, 0)),  # one float seen a million times
+        TensorSpec("0", 64, (64, 64), (1, 0)),  # each row the same 64 floats
+        TensorSpec("0", 64, (8, 8), (4, 1)),  # rows overlap by half
+        TensorSpec("0", 64, (4, 4, 4), (16, 1, 2)),  # two inner dimensions interleave
+    ],
+    ids=["stride-0", "row-stride-0", "overlapping-rows", "interleaved"],
+)
+def test_stride_tricks_are_refused_when_opened(tmp_path: Path, spec: TensorSpec) -> None:
+    path = _one_tensor_zip(tmp_path / "w.bin", spec)
+    with pytest.raises(CheckpointError, match="overlapping or zero strides"):
+        TorchZipCheckpoint(path)
+
+
+def test_size_one_dimensions_may_have_any_stride(tmp_path: Path) -> None:
+    # torch writes stride 1 (or anything) for a dimension of size 1; no element is read twice.
+    path = _one_tensor_zip(tmp_path / "w.bin", TensorSpec("0", 64, (1, 8, 1), (0, 1, 0)))
+    np.testing.assert_array_equal(TorchZipCheckpoint(path).tensors["w"].numpy(), VALUES[:8].reshape(1, 8, 1))
 
 
 def test_build_opcode_cannot_set_a_negative_offset(tmp_path: Path) -> None:
@@ -266,6 +282,43 @@ def test_build_opcode_cannot_set_a_negative_offset(tmp_path: Path) -> None:
     path = write_torch_zip(tmp_path / "w.bin", state_dict_pickle({"w": ops}), {"0": VALUES.tobytes()})
     with pytest.raises(CheckpointError):
         TorchZipCheckpoint(path).tensors["w"].numpy()
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        b"}" + p_str("__qualname__") + p_str("hijacked") + b"s",  # dict state: the function's __dict__
+        b"N}" + p_str("__defaults__") + p_tuple(p_int(7)) + b"s\x86",  # slot state: setattr on the function
+    ],
+    ids=["dict-state", "slot-state"],
+)
+@pytest.mark.parametrize(
+    "target",
+    [("torch._utils", "_rebuild_tensor_v2"), ("torch._utils", "_rebuild_parameter"), ("collections", "OrderedDict")],
+)
+def test_build_on_an_allowed_global_is_refused_and_changes_nothing(
+    tmp_path: Path, state: bytes, target: tuple[str, str]
+) -> None:
+    from converters import torch_pickle
+
+    functions = (torch_pickle._rebuild_tensor, torch_pickle._rebuild_parameter, torch_pickle._ordered_dict)
+    before = [(f.__qualname__, f.__defaults__, dict(f.__dict__)) for f in functions]
+    pkl = b"\x80\x02" + p_global(*target) + state + b"b0" + state_dict_pickle({})[2:]
+    path = write_torch_zip(tmp_path / "w.bin", pkl)
+    with pytest.raises(CheckpointError, match=r"w\.bin"):
+        TorchZipCheckpoint(path)
+    assert [(f.__qualname__, f.__defaults__, dict(f.__dict__)) for f in functions] == before
+    # And the allow-list still reads a real shard afterwards.
+    assert TorchZipCheckpoint(TINY_DIR / SHARDS[0]).tensors
+
+
+def test_build_on_the_fresh_state_dict_is_allowed(tmp_path: Path) -> None:
+    # torch.save pickles a state dict's _metadata with BUILD on the fresh OrderedDict; that stays readable.
+    metadata = b"}" + p_str("_metadata") + b"}s"
+    body = p_str("w") + p_tensor(TensorSpec("0", 64, (64,), (1,)))
+    pkl = b"\x80\x02" + p_global("collections", "OrderedDict") + b")R(" + body + b"u" + metadata + b"b."
+    path = write_torch_zip(tmp_path / "w.bin", pkl, {"0": VALUES.tobytes()})
+    np.testing.assert_array_equal(TorchZipCheckpoint(path).tensors["w"].numpy(), VALUES)
 
 
 def test_build_opcode_control_without_build(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from ziya_desktop import __version__, paths
+from ziya_desktop.models.convert_job import remove_interrupted_conversions
 from ziya_desktop.ui.i18n import effective_language, install_translations
 from ziya_desktop.ui.main_window import MainWindow
 from ziya_desktop.ui.recovery_dialog import start_recovery
@@ -80,6 +81,8 @@ def run_gui(argv: list[str]) -> int:
     enable_crash_log(logs / CRASH_LOG_NAME)
     configure_logging(logs / LOG_FILE_NAME)
     install_exception_hooks()
+    # A conversion killed together with an earlier run left its partial files (up to tens of GB) behind.
+    remove_interrupted_conversions(paths.models_dir())
     # Installed before the QApplication exists, so platform-plugin and font warnings reach the log too.
     qInstallMessageHandler(_log_qt_message)
 

@@ -14,16 +14,17 @@ import re
 import secrets
 import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["STRAY_TEMP_AGE_S", "AtomicWriteError", "atomic_write_bytes", "remove_stray_temps"]
+__all__ = ["STRAY_TEMP_AGE_S", "AtomicWriteError", "atomic_write_bytes", "remove_stray_temps", "temp_name_pattern"]
 
 log = logging.getLogger(__name__)
 
 _TEMP_SUFFIX = ".ziya-tmp"
 # Hidden, tied to the target's name (cut short so a long Chinese name plus the suffix stays under 255 bytes).
-_TEMP_RE = re.compile(r"^\..*\.[0-9a-f]{12}" + re.escape(_TEMP_SUFFIX) + r"$", re.DOTALL)
 _TEMP_NAME_CHARS = 60
+_ANY_TEMP_RE = re.compile(r"\..*\.[0-9a-f]{12}" + re.escape(_TEMP_SUFFIX), re.DOTALL)
 STRAY_TEMP_AGE_S = 60.0
 _WRITE_CHUNK = 1 << 20
 
@@ -128,25 +129,38 @@ def _discard(tmp: Path) -> None:
         log.warning("could not remove temp file %s: %s", tmp, err)
 
 
-def remove_stray_temps(folder: Path) -> list[Path]:
-    """Delete the hidden temp files a crashed save left in ``folder`` (only ours, only those older than a minute,
-    so a save in progress in another window is left alone).
+def temp_name_pattern(targets: Iterable[str] | None = None) -> re.Pattern[str]:
+    """The names :func:`atomic_write_bytes` gives its temp files: of the ``targets`` (file names), or of any file."""
+    if targets is None:
+        return _ANY_TEMP_RE
+    names = "|".join(re.escape(name[:_TEMP_NAME_CHARS]) for name in sorted(set(targets)))
+    return re.compile(r"\.(?:" + names + r")\.[0-9a-f]{12}" + re.escape(_TEMP_SUFFIX), re.DOTALL)
+
+
+def remove_stray_temps(folder: Path, targets: Iterable[str] | None = None) -> list[Path]:
+    """Delete the hidden temp files crashed saves left in ``folder``: of the ``targets`` (file names) only, or of
+    any file when ``targets`` is None.
+
+    Only files provably ours go: named as :func:`atomic_write_bytes` names them (the whole name, matched exactly), a
+    regular file (not a link) owned by this user, last written more than :data:`STRAY_TEMP_AGE_S` ago, so that a
+    save in progress in another window is left alone.
 
     Returns:
         The files removed. A file that cannot be removed is logged and left for the next attempt.
     """
+    pattern = temp_name_pattern(targets)
     removed: list[Path] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = [e for e in os.scandir(folder) if pattern.fullmatch(e.name)]
     except OSError as err:
         log.warning("cannot list %s for stray temp files: %s", folder, err)
         return removed
     cutoff = time.time() - STRAY_TEMP_AGE_S
+    uid = os.getuid() if hasattr(os, "getuid") else None
     for entry in entries:
-        if not _TEMP_RE.match(entry.name):
-            continue
         try:
-            if not entry.is_file(follow_symlinks=False) or entry.stat(follow_symlinks=False).st_mtime > cutoff:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or st.st_mtime > cutoff or (uid is not None and st.st_uid != uid):
                 continue
             Path(entry.path).unlink()
         except OSError as err:

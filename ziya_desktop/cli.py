@@ -66,6 +66,14 @@ def _generate(args: argparse.Namespace) -> int:
     from ziya_desktop.engine.prompt import ziya_prompt
     from ziya_desktop.engine.sampling import MODEL_CARD
 
+    try:
+        args.prompt.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # The shell passed bytes that are not UTF-8 (Python keeps them as lone surrogates); llama.cpp needs text.
+        raise ZiyaError(
+            f"the prompt is not valid UTF-8 text (at character {exc.start + 1})",
+            hint="Pass the prompt as UTF-8 text; check that the terminal's encoding is UTF-8.",
+        ) from None
     changes = {
         k: v
         for k, v in {
@@ -105,10 +113,11 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     from ziya_desktop.engine.hardware import probe
-    from ziya_desktop.engine.model_info import inspect_model
+    from ziya_desktop.engine.model_gate import gate_model
     from ziya_desktop.engine.offload import plan_offload
 
-    info = inspect_model(args.model)
+    # The same static gate as a load, so that `info` never calls a file usable that the engine would refuse.
+    info = gate_model(args.model)
     hw = probe()
     plan = plan_offload(info, hw, n_ctx=min(args.ctx, info.n_ctx_train), n_batch=512)
     result = {

@@ -104,6 +104,19 @@ class DownloadError(ZiyaError):
     hint = "Check the network connection and start the download again; it continues where it stopped."
 
 
+class UnsafeDownloadError(DownloadError):
+    """The hub's answer (or a catalog entry) names a file, id or revision that is not safe to turn into a path.
+
+    The whole download is refused before anything is written; ``entry`` is the offending name as it was received.
+    """
+
+    hint = "Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust."
+
+    def __init__(self, message: str, *, entry: str = "") -> None:
+        super().__init__(message)
+        self.entry = entry
+
+
 class DownloadCancelledError(ZiyaError):
     """The writer cancelled a download; the partial file stays, and the next download resumes from it."""
 

@@ -4,61 +4,66 @@
 <context>
     <name>DocumentJournal</name>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="204"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="255"/>
         <source>the journal file is empty</source>
         <translation>日志文件为空</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="206"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="257"/>
         <source>the journal file is too large to be one of ours</source>
         <translation>日志文件过大，不可能是本应用的日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="210"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="261"/>
         <source>the journal file is not text (byte {offset})</source>
         <translation>日志文件不是文本（第 {offset} 字节）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="213"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="264"/>
         <source>the journal file is damaged or cut short (at byte {offset})</source>
         <translation>日志文件已损坏或不完整（第 {offset} 字节处）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="216"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="267"/>
         <source>the journal file is damaged (nested too deeply)</source>
         <translation>日志文件已损坏（嵌套过深）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="218"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="269"/>
         <source>the file is not a Ziya Desktop journal</source>
         <translation>该文件不是 Ziya Desktop 日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="221"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="272"/>
         <source>the journal has format version {version}, this app reads version {ours}</source>
         <translation>日志格式版本为 {version}，本应用只能读取版本 {ours}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="227"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="278"/>
         <source>the journal has no valid document id</source>
         <translation>日志中没有有效的文档 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="230"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="281"/>
         <source>the journal&apos;s file path is not valid</source>
         <translation>日志中的文件路径无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="248"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="255"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="263"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="273"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="276"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="299"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="318"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="329"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="339"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="342"/>
         <source>the journal&apos;s field “{name}” is missing or not valid</source>
         <translation>日志字段“{name}”缺失或无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="309"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="375"/>
+        <source>the journal is not a regular file</source>
+        <translation>日志不是普通文件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/journal.py" line="378"/>
         <source>the journal file could not be read: {cause}</source>
         <translation>无法读取日志文件：{cause}</translation>
     </message>
@@ -66,12 +71,17 @@
 <context>
     <name>DocumentRecovery</name>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="221"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="160"/>
+        <source>“{name}” is not a regular file (a named pipe, device or folder); it was not opened.</source>
+        <translation>“{name}”不是普通文件（而是命名管道、设备或文件夹），未打开。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="257"/>
         <source>{name}: {reason}. It was moved to {target}.</source>
         <translation>{name}：{reason}。已将其移至 {target}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="224"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="260"/>
         <source>{name}: {reason}.</source>
         <translation>{name}：{reason}。</translation>
     </message>
@@ -79,132 +89,172 @@
 <context>
     <name>DocumentStorage</name>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="105"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="134"/>
+        <source>“{name}” is {kind}, not a document.</source>
+        <translation>“{name}”是{kind}，不是文档。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="142"/>
         <source>“{name}” was not found.</source>
         <translation>找不到“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="106"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="143"/>
         <source>It may have been moved, renamed or deleted.</source>
         <translation>它可能已被移动、重命名或删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="110"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="147"/>
         <source>You do not have permission to read “{name}”.</source>
         <translation>您没有读取“{name}”的权限。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="111"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="148"/>
         <source>Ask the owner of the file for access, or copy it somewhere you can read it.</source>
         <translation>请向文件所有者申请访问权限，或将文件复制到您可以读取的位置。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="114"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="151"/>
         <source>“{name}” is a folder, not a document.</source>
         <translation>“{name}”是文件夹，不是文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="117"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="154"/>
         <source>“{name}” could not be read: {cause}.</source>
         <translation>无法读取“{name}”：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="126"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="163"/>
+        <source>a named pipe (FIFO)</source>
+        <translation>命名管道（FIFO）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="165"/>
+        <source>a device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="167"/>
+        <source>a socket</source>
+        <translation>套接字</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="168"/>
+        <source>a special file</source>
+        <translation>特殊文件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="173"/>
         <source>“{name}” is {size} MiB; documents larger than {limit} MiB are not opened.</source>
         <translation>“{name}”大小为 {size} MiB；超过 {limit} MiB 的文档不予打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="129"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="176"/>
         <source>Split it into smaller documents.</source>
         <translation>请将其拆分为较小的文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="137"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="184"/>
         <source>“{name}” is UTF-16 text; Ziya Desktop reads UTF-8 only.</source>
         <translation>“{name}”是 UTF-16 文本；Ziya Desktop 只能读取 UTF-8 文本。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="138"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="185"/>
         <source>Convert the file to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.</source>
         <translation>请在其他编辑器中将文件转换为 UTF-8（“另存为…”时选择 UTF-8 编码），然后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="144"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="191"/>
         <source>“{name}” is not a text document (it contains binary data at byte {offset}).</source>
         <translation>“{name}”不是文本文档（第 {offset} 字节处含有二进制数据）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="147"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="194"/>
         <source>Open a .md or .txt file. To bring in a Word document, save it as plain text first.</source>
         <translation>请打开 .md 或 .txt 文件。如需导入 Word 文档，请先将其另存为纯文本。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="156"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="203"/>
         <source>“{name}” is not UTF-8 text: byte {offset} (0x{byte}) cannot be read.</source>
         <translation>“{name}”不是 UTF-8 文本：无法读取第 {offset} 字节（0x{byte}）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="159"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="206"/>
         <source>The file may be in GBK, GB 18030 or another encoding. Convert it to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.</source>
         <translation>该文件可能是 GBK、GB 18030 或其他编码。请在其他编辑器中将其转换为 UTF-8（“另存为…”时选择 UTF-8 编码），然后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="202"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="257"/>
         <source>“{name}” was not saved: the text contains a character UTF-8 cannot store at position {pos}.</source>
         <translation>“{name}”未保存：文本在位置 {pos} 处含有 UTF-8 无法存储的字符。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="213"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="268"/>
         <source>“{name}” was saved, but the system could not confirm it reached the disk: {cause}.</source>
         <translation>“{name}”已保存，但系统无法确认其已写入磁盘：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="216"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="271"/>
         <source>Save again; if this keeps happening, save to another disk as well.</source>
         <translation>请再次保存；如果问题反复出现，请同时保存到另一个磁盘。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="219"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="274"/>
         <source>“{name}” could not be saved: {cause}.</source>
         <translation>无法保存“{name}”：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="319"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="291"/>
+        <source>“{name}” was not saved: the text contains a character a text document cannot hold (U+{code}) at line {line}, column {column}.</source>
+        <translation>“{name}”未保存：第 {line} 行第 {column} 列有文本文档无法容纳的字符（U+{code}）。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="295"/>
+        <source>Nothing was changed on disk; delete that character and save again.</source>
+        <translation>磁盘上的文件没有改动；删除该字符后再保存。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="307"/>
+        <source>“{name}” is {kind}, not a document file; nothing was written to it.</source>
+        <translation>“{name}”是{kind}，不是文档文件；没有向它写入任何内容。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/storage.py" line="366"/>
         <source>the disk is full</source>
         <translation>磁盘已满</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="321"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="368"/>
         <source>the disk is read-only</source>
         <translation>磁盘为只读</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="323"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="370"/>
         <source>no permission to write in {folder}</source>
         <translation>没有写入 {folder} 的权限</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="325"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="372"/>
         <source>the file is larger than this disk or system allows</source>
         <translation>文件超出了此磁盘或系统允许的大小</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="327"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="374"/>
         <source>the disk reported an input/output error</source>
         <translation>磁盘报告了输入/输出错误</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="329"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="376"/>
         <source>the folder {folder} does not exist</source>
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="331"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="378"/>
         <source>a folder with that name is in the way</source>
         <translation>已存在同名文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="333"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="380"/>
         <source>the file name is too long</source>
         <translation>文件名过长</translation>
     </message>
@@ -212,7 +262,7 @@
 <context>
     <name>DocumentTab</name>
     <message>
-        <location filename="../../ziya_desktop/ui/document_tab.py" line="109"/>
+        <location filename="../../ziya_desktop/ui/document_tab.py" line="104"/>
         <source>Untitled {number}</source>
         <translation>未命名 {number}</translation>
     </message>
@@ -286,31 +336,36 @@
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/error_text.py" line="53"/>
+        <source>Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust.</source>
+        <translation>没有写入任何内容。请从官方模型库或你信任的镜像（HF_ENDPOINT）下载。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="56"/>
         <source>Start the download again; the damaged file will be fetched anew.</source>
         <translation>请重新开始下载；损坏的文件会重新获取。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="56"/>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="59"/>
         <source>Free some disk space or choose another folder, then try again.</source>
         <translation>请释放一些磁盘空间或选择其他文件夹，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="59"/>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="62"/>
         <source>Check that the file is readable and the disk is not full, then import it again.</source>
         <translation>请确认文件可读且磁盘未满，然后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="62"/>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="65"/>
         <source>Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).</source>
         <translation>请确认该文件夹包含完整的 Hugging Face LLaMA 检查点（配置、分词器和权重）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="66"/>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="69"/>
         <source>Only use checkpoints from a source you trust; this file tries to run code when loaded.</source>
         <translation>请只使用可信来源的检查点；此文件在加载时试图执行代码。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="69"/>
+        <location filename="../../ziya_desktop/ui/error_text.py" line="72"/>
         <source>Free some disk space or choose another output folder.</source>
         <translation>请释放一些磁盘空间或选择其他输出文件夹。</translation>
     </message>
@@ -328,37 +383,37 @@
         <translation>请导出为 HTML、PDF 或 DOCX。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="104"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="105"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="138"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="139"/>
         <source>Cannot export “{name}”: the format “{suffix}” is not supported.</source>
         <translation>无法导出“{name}”：不支持格式“{suffix}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="139"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="140"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="141"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="142"/>
         <source>Choose a file name ending in .html, .pdf or .docx.</source>
         <translation>请选择以 .html、.pdf 或 .docx 结尾的文件名。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="158"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="159"/>
         <source>“{name}” was exported, but the system could not confirm it reached the disk: {cause}.</source>
         <translation>“{name}”已导出，但系统无法确认其已写入磁盘：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="161"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="162"/>
         <source>Export again; if this keeps happening, export to another disk.</source>
         <translation>请再次导出；如果问题反复出现，请导出到另一个磁盘。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="163"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="164"/>
         <source>“{name}” could not be exported: {cause}.</source>
         <translation>无法导出“{name}”：{cause}。</translation>
     </message>
@@ -366,37 +421,107 @@
 <context>
     <name>FileCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="40"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="57"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="42"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="59"/>
         <source>Documents (*.md *.markdown *.txt);;All files (*)</source>
         <translation>文档 (*.md *.markdown *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="85"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="102"/>
         <source>Save As</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="85"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="102"/>
         <source>Markdown (*.md);;Plain text (*.txt)</source>
         <translation>Markdown (*.md);;纯文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="99"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="136"/>
+        <source>{count} character(s) that a text document cannot hold (such as NUL) were removed before saving.</source>
+        <translation>保存前删除了 {count} 个文本文档无法容纳的字符（如 NUL）。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="138"/>
+        <source>Undo (Ctrl+Z) brings them back in the editor; the saved file does not have them.</source>
+        <translation>撤销（Ctrl+Z）可在编辑器中恢复它们；保存的文件中没有这些字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="141"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="155"/>
+        <source>“{name}” was reloaded from disk.</source>
+        <translation>已从磁盘重新载入“{name}”。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="156"/>
+        <source>Undo (Ctrl+Z) brings back the text you had before.</source>
+        <translation>撤销（Ctrl+Z）可恢复你之前的文字。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="165"/>
+        <source>File changed on disk</source>
+        <translation>磁盘上的文件已更改</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="167"/>
+        <source>“{name}” was changed by another program since it was opened or last saved here. Saving now replaces those changes with your text.</source>
+        <translation>自在此打开或上次保存以来，“{name}”已被其他程序修改。现在保存会用你的文字替换那些修改。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="171"/>
+        <source>File deleted on disk</source>
+        <translation>磁盘上的文件已删除</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="173"/>
+        <source>“{name}” was moved or deleted by another program since it was opened or last saved here.</source>
+        <translation>自在此打开或上次保存以来，“{name}”已被其他程序移动或删除。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="176"/>
+        <source>File is read-only</source>
+        <translation>文件为只读</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="177"/>
+        <source>“{name}” is marked read-only. Saving replaces it anyway.</source>
+        <translation>“{name}”被标记为只读。保存仍会替换它。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="182"/>
+        <source>Save Anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="182"/>
+        <source>Overwrite</source>
+        <translation>覆盖</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="187"/>
+        <source>Reload from Disk</source>
+        <translation>从磁盘重新载入</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="190"/>
+        <source>Save As…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="221"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/file_commands.py" line="239"/>
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
@@ -507,6 +632,14 @@
         <location filename="../../ziya_desktop/ui/find_replace.py" line="442"/>
         <source>{status} · Wrapped around</source>
         <translation>{status} · 已循环查找</translation>
+    </message>
+</context>
+<context>
+    <name>GenerationController</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation.py" line="259"/>
+        <source>The model wrote {count} control character(s) (such as NUL) that do not belong in a document; they were left out.</source>
+        <translation>模型写出了 {count} 个不应出现在文档中的控制字符（如 NUL），已略去。</translation>
     </message>
 </context>
 <context>
@@ -980,27 +1113,27 @@ Convert now?</source>
 <context>
     <name>PdfExport</name>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="259"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="251"/>
         <source>PDF export needs the application&apos;s graphical session, which is not running.</source>
         <translation>导出 PDF 需要应用程序的图形界面会话，但该会话未运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="263"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="255"/>
         <source>No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text.</source>
         <translation>未安装中文字体，PDF 中的中文将显示为空白方框。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="264"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="256"/>
         <source>Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX.</source>
         <translation>请安装 Noto Serif CJK SC 或 Noto Sans CJK SC 等中文字体，或导出为 DOCX。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="373"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="365"/>
         <source>The PDF could not be created.</source>
         <translation>无法创建 PDF。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="377"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="369"/>
         <source>The PDF could not be created: a new page could not be started.</source>
         <translation>无法创建 PDF：无法开始新的一页。</translation>
     </message>
@@ -1008,94 +1141,114 @@ Convert now?</source>
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="69"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="82"/>
         <source>No difference from the saved file.</source>
         <translation>与已保存的文件没有差异。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="83"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="85"/>
+        <source>Some passages have too many changes to compare in detail; each is shown as one change.</source>
+        <translation>有些段落改动太多，无法逐处比较；每段显示为一处改动。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="99"/>
         <source>… and {count} more changes.</source>
         <translation>… 另有 {count} 处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="92"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="108"/>
+        <source>… ({count} more characters)</source>
+        <translation>…（另有 {count} 个字符）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="126"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="128"/>
         <source>File: {path}</source>
         <translation>文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="92"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="128"/>
         <source>A new document, never saved</source>
         <translation>新文档，从未保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="93"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="129"/>
         <source>Last backed up: {time}</source>
         <translation>最近备份：{time}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="133"/>
         <source>unknown model</source>
         <translation>未知模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="100"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="137"/>
         <source>The model was writing when the app stopped: {model} ({settings})</source>
         <translation>应用停止时模型正在写作：{model}（{settings}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="105"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="142"/>
         <source>The saved file cannot be read: {problem}</source>
         <translation>无法读取已保存的文件：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="144"/>
         <source>The saved file was changed after this backup was made; compare before restoring.</source>
         <translation>此备份生成后，已保存的文件又被修改过；恢复前请先比较。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="168"/>
         <source>Recover Unsaved Work</source>
         <translation>恢复未保存的内容</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="135"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="172"/>
         <source>Ziya Desktop did not close properly last time. These documents had changes that were not saved. Restore opens one in a tab, where you can check and save it; Discard deletes the backup. Your saved files have not been changed.</source>
         <translation>Ziya Desktop 上次未正常关闭。以下文档有未保存的更改。“恢复”会在标签页中打开文档，您可以检查后保存；“放弃”会删除备份。您已保存的文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="193"/>
         <source>Recovered Text</source>
         <translation>恢复的文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="155"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="194"/>
         <source>Changes Since Saved</source>
         <translation>自上次保存以来的改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="170"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="210"/>
         <source>These backups were damaged and could not be read:</source>
         <translation>以下备份已损坏，无法读取：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="215"/>
         <source>&amp;Restore</source>
         <translation>恢复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="176"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="216"/>
         <source>&amp;Discard</source>
         <translation>放弃(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="217"/>
         <source>Decide &amp;Later</source>
         <translation>稍后决定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="312"/>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="361"/>
         <source>{count} damaged backup file(s) could not be read and were set aside.</source>
         <translation>{count} 个已损坏的备份文件无法读取，已移至别处。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="417"/>
+        <source>Removed {count} unfinished temporary file(s) left by interrupted saves.</source>
+        <translation>已删除 {count} 个中断的保存留下的未完成临时文件。</translation>
     </message>
 </context>
 <context>
@@ -1317,7 +1470,7 @@ With: {new}</source>
 <context>
     <name>TemplateEditorDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="115"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="109"/>
         <source># A template of your own. Lines starting with # are notes; they are not kept when the template is saved.
 # id: lowercase letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;; it is saved as &lt;id&gt;.toml in your templates folder.
 # category: one of {categories}.
@@ -1338,97 +1491,97 @@ With: {new}</source>
 # length（篇幅：chars 字数、words 词数或 minutes 分钟）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="130"/>
         <source>the id {id} is too long for a copy</source>
         <translation>id {id} 过长，无法用于副本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="135"/>
         <source>no free id starting with {id}</source>
         <translation>没有以 {id} 开头的可用 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="157"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="151"/>
         <source>cannot check the text: {reason}</source>
         <translation>无法检查文本：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="161"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="155"/>
         <source>the text defines no template; it needs a [[templates]] table</source>
         <translation>文本中没有定义模板；需要一个 [[templates]] 表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="158"/>
         <source>the text defines {count} templates; write one here</source>
         <translation>文本定义了 {count} 个模板；此处只能写一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="208"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="202"/>
         <source>New template</source>
         <translation>新建模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="211"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="205"/>
         <source>Edit template: {name}</source>
         <translation>编辑模板：{name}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="239"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="233"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="257"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="251"/>
         <source>Form preview</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="259"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="253"/>
         <source>Prompt preview</source>
         <translation>提示词预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="300"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="294"/>
         <source>No problems: “{name}”, {count} fields.</source>
         <translation>没有问题：“{name}”，{count} 个字段。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="317"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="311"/>
         <source>Line {line}: {problem}</source>
         <translation>第 {line} 行：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="334"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="328"/>
         <source>{count} problem(s) found.</source>
         <translation>发现 {count} 个问题。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="345"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="339"/>
         <source>The category “{id}” is new; the template is listed under that name.</source>
         <translation>类别“{id}”是新类别；模板将列在该名称下。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="352"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="346"/>
         <source>The id changed: saving creates {file}; the template “{old}” stays.</source>
         <translation>id 已更改：保存时将创建 {file}；模板“{old}”保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="359"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="353"/>
         <source>This template comes from {source}; saving writes {file} and leaves {source} as is.</source>
         <translation>此模板来自 {source}；保存时将写入 {file}，{source} 保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="400"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="394"/>
         <source>{file} already exists in your templates folder. Replace it?</source>
         <translation>模板文件夹中已存在 {file}。是否替换？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="403"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="397"/>
         <source>A built-in template has the id “{id}”. Yours will be used instead of it. Save anyway?</source>
         <translation>已有内置模板使用 id“{id}”，之后将改用您的模板。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="418"/>
+        <location filename="../../ziya_desktop/ui/template_editor.py" line="412"/>
         <source>Not saved: {error}</source>
         <translation>未保存：{error}</translation>
     </message>
@@ -1509,165 +1662,165 @@ With: {new}</source>
 <context>
     <name>TemplatePanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="125"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="123"/>
         <source>Search templates</source>
         <translation>搜索模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="127"/>
         <source>No template matches.</source>
         <translation>没有匹配的模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="137"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="135"/>
         <source>New…</source>
         <translation>新建…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="136"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="137"/>
         <source>Duplicate…</source>
         <translation>创建副本…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="140"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="138"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="141"/>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="554"/>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="563"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="552"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="561"/>
         <source>Open templates folder</source>
         <translation>打开模板文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="158"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="156"/>
         <source>The exact text the model receives. You can edit it.</source>
         <translation>模型收到的完整文本，可以直接编辑。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="158"/>
         <source>Reset prompt</source>
         <translation>重置提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="160"/>
         <source>Discard your edits; the prompt follows the form again.</source>
         <translation>放弃您的修改；提示词重新跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="170"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="168"/>
         <source>Draft</source>
         <translation>起草</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="170"/>
         <source>Write the document from this template (Ctrl+Enter)</source>
         <translation>按此模板撰写文档（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="209"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="207"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="259"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="257"/>
         <source>Built-in template</source>
         <translation>内置模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="265"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="263"/>
         <source>Your template: {file}</source>
         <translation>您的模板：{file}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="288"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="286"/>
         <source>… and {count} more</source>
         <translation>… 另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="290"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="288"/>
         <source>1 template file could not be loaded:</source>
         <translation>1 个模板文件无法加载：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="292"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="290"/>
         <source>{count} template files could not be loaded:</source>
         <translation>{count} 个模板文件无法加载：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="298"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="296"/>
         <source>template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="300"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="298"/>
         <source>{file} line {line}: {problem}</source>
         <translation>{file} 第 {line} 行：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="299"/>
         <source>{file}: {problem}</source>
         <translation>{file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="420"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="418"/>
         <source>Fill in before drafting: {fields}</source>
         <translation>起草前请填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="422"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="420"/>
         <source>Edited by hand: the prompt no longer follows the form.</source>
         <translation>已手动编辑：提示词不再跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="452"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="450"/>
         <source>The prompt is empty. Write one, or press “Reset prompt”.</source>
         <translation>提示词为空。请编写提示词，或点击“重置提示词”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="507"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="505"/>
         <source>Duplicate template</source>
         <translation>创建模板副本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="518"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="516"/>
         <source>Delete the template “{name}”? Its file {file} is removed.</source>
         <translation>删除模板“{name}”？其文件 {file} 将被删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="523"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="521"/>
         <source>The file also holds {count} other template(s); they are removed too.</source>
         <translation>该文件还包含 {count} 个其他模板，它们也将被删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="527"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="525"/>
         <source>The built-in template of the same id is used again.</source>
         <translation>将重新使用 id 相同的内置模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="530"/>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="542"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="528"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="540"/>
         <source>Delete template</source>
         <translation>删除模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="543"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="541"/>
         <source>{file} could not be deleted: {reason}</source>
         <translation>无法删除 {file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="555"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="553"/>
         <source>{folder} could not be created: {reason}</source>
         <translation>无法创建 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="564"/>
+        <location filename="../../ziya_desktop/ui/template_panel.py" line="562"/>
         <source>Your templates are in {folder}</source>
         <translation>您的模板位于 {folder}</translation>
     </message>
@@ -1954,103 +2107,103 @@ With: {new}</source>
 <context>
     <name>WritingCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="76"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="78"/>
         <source>Load Model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="76"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="78"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="84"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="86"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="104"/>
         <source>Loading {name}… {percent}%</source>
         <translation>正在加载 {name}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="113"/>
         <source>{threads} threads · context {n_ctx} tokens · loaded in {seconds} s</source>
         <translation>{threads} 线程 · 上下文 {n_ctx} tokens · 加载用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="117"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="119"/>
         <source>The GPU could not load the model, so it runs on the CPU (slower).</source>
         <translation>GPU 无法加载该模型，因此改在 CPU 上运行（速度较慢）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="119"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="121"/>
         <source>The model did not fit on the GPU as planned and runs with fewer GPU layers.</source>
         <translation>模型未能按计划放入 GPU，现以较少的 GPU 层运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="129"/>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="134"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="136"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="132"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="143"/>
         <source>The model is still writing. Stop it first (Esc).</source>
         <translation>模型仍在写作。请先停止（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="145"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="147"/>
         <source>No model is loaded, so nothing can be generated yet. You can keep writing.</source>
         <translation>尚未加载模型，暂时无法生成。您可以继续写作。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="149"/>
         <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
         <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="154"/>
         <source>Model Library…</source>
         <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="190"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="192"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="196"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="277"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="279"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="305"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="307"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="323"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="325"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="330"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="332"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="373"/>
+        <location filename="../../ziya_desktop/ui/writing_commands.py" line="381"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

@@ -7,9 +7,13 @@ so recovery can tell whether the file changed since), and, while the model write
 settings of that run. Files are written with :func:`~ziya_desktop.atomic_write.atomic_write_bytes`, so a kill
 mid-write leaves the previous journal, never a torn one.
 
-Reading is bounded and strict: a file over :data:`MAX_JOURNAL_BYTES`, not UTF-8, not JSON, of another format version
-or with a field of the wrong type raises :class:`JournalFormatError` with a message a writer understands; nothing
-else escapes. The module is Qt-free apart from ``QCoreApplication.translate`` for those messages.
+Reading is bounded and strict: a file over :data:`MAX_JOURNAL_BYTES`, not a regular file, not UTF-8, not JSON, of
+another format version or with a field of the wrong type raises :class:`JournalFormatError` with a message a writer
+understands; nothing else escapes. A journal is data we did not necessarily write (anything can put a file in the
+folder), so its document path is used only when absolute and free of control characters, and files are opened
+without blocking and read only when they are regular files: a named pipe would otherwise hang the start. A time
+stamp out of any calendar's range is kept as an unknown time, not a reason to lose the text. The module is Qt-free
+apart from ``QCoreApplication.translate`` for those messages.
 """
 
 from __future__ import annotations
@@ -17,12 +21,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
+import stat
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 
@@ -57,6 +65,8 @@ JOURNAL_SUFFIX = ".journal.json"
 MAX_JOURNAL_BYTES = MAX_DOCUMENT_BYTES * 2 + (1 << 20)
 _ID_CHARS = frozenset("0123456789abcdef")
 _HASH_CHUNK = 1 << 20
+# Opened for reading without waiting: a named pipe in a journal's place must not block the start.
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 _T = TypeVar("_T")
 
 
@@ -111,6 +121,17 @@ class JournalEntry:
     pid: int
     generation: GenerationInfo | None = None
 
+    def written_time(self) -> datetime | None:
+        """When the journal was written, in local time; None when ``written_at`` is no representable time (not
+        finite, or beyond the calendar: a damaged or foreign journal)."""
+        if not math.isfinite(self.written_at):
+            return None
+        try:
+            return datetime.fromtimestamp(self.written_at)
+        except (OverflowError, OSError, ValueError) as err:
+            log.info("journal %s has no usable time stamp (%r): %s", self.document_id, self.written_at, err)
+            return None
+
 
 def new_document_id() -> str:
     return uuid.uuid4().hex
@@ -154,18 +175,47 @@ def saved_file_state(path: Path, *, known: SavedFileState | None = None) -> Save
     """
     try:
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return None  # a named pipe or device: reading it could block or never end
         if known is not None and known.size == st.st_size and known.mtime_ns == st.st_mtime_ns:
             return known
         if st.st_size > MAX_DOCUMENT_BYTES:
             return None
         digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            while chunk := fh.read(_HASH_CHUNK):
+        with _open_regular(path) as fh:
+            # Bounded: the file may have grown since stat.
+            while (chunk := fh.read(_HASH_CHUNK)) and fh.tell() <= MAX_DOCUMENT_BYTES:
                 digest.update(chunk)
+            if chunk:
+                return None
     except OSError as err:
         log.debug("no saved state for %s: %s", path, err)
         return None
     return SavedFileState(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=digest.hexdigest())
+
+
+class _NotRegularFileError(OSError):
+    """What :func:`_open_regular` raises for a named pipe, device, socket or folder."""
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """``path`` opened for binary reading without blocking, if it is a regular file.
+
+    Raises:
+        _NotRegularFileError: it is something else (the check is on the opened file, so no swap can slip through).
+        OSError: it cannot be opened.
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotRegularFileError(f"{path} is not a regular file (mode {mode:o})")
+        if _READ_FLAGS & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)  # a regular file never blocks; plain reads from here on
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # -- encoding --------------------------------------------------------------------------------------------------------
@@ -227,7 +277,7 @@ def decode_entry(data: bytes) -> JournalEntry:
     if len(document_id) != 32 or not set(document_id) <= _ID_CHARS:
         raise JournalFormatError(_tr("the journal has no valid document id"))
     raw_path = body.get("path")
-    if raw_path is not None and not (isinstance(raw_path, str) and raw_path and "\x00" not in raw_path):
+    if raw_path is not None and not _usable_path(raw_path):
         raise JournalFormatError(_tr("the journal's file path is not valid"))
     return JournalEntry(
         document_id=document_id,
@@ -236,7 +286,7 @@ def decode_entry(data: bytes) -> JournalEntry:
         saved=_saved(body.get("saved")),
         text=_field(body, "text", str),
         cursor=max(0, _field(body, "cursor", int)),
-        written_at=float(_number(body, "written_at")),
+        written_at=_time_stamp(body, "written_at"),
         pid=_field(body, "pid", int),
         generation=_generation(body.get("generation")),
     )
@@ -250,11 +300,26 @@ def _field(body: dict[str, Any], name: str, kind: type[_T]) -> _T:
     return value
 
 
-def _number(body: dict[str, Any], name: str) -> float:
+def _usable_path(raw: object) -> bool:
+    """An absolute path without control characters (a NUL, an escape sequence, a line break): the only document
+    paths a journal may name. Anything else was not written by us and is never opened."""
+    return (
+        isinstance(raw, str)
+        and bool(raw)
+        and not any(unicodedata.category(ch) == "Cc" for ch in raw)
+        and Path(raw).is_absolute()
+    )
+
+
+def _time_stamp(body: dict[str, Any], name: str) -> float:
+    """A number of seconds; one no float can hold (JSON allows any integer) is kept as an unknown time, NaN too."""
     value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise JournalFormatError(_tr("the journal's field “{name}” is missing or not valid").format(name=name))
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _saved(raw: object) -> SavedFileState | None:
@@ -300,11 +365,14 @@ def read_journal(path: Path) -> JournalEntry:
     """Read and check one journal file, reading at most :data:`MAX_JOURNAL_BYTES` + 1 bytes.
 
     Raises:
-        JournalFormatError: the file cannot be read or is not a valid journal (see :func:`decode_entry`).
+        JournalFormatError: the file cannot be read, is not a regular file (a named pipe is refused without
+            waiting on it) or is not a valid journal (see :func:`decode_entry`).
     """
     try:
-        with path.open("rb") as fh:
+        with _open_regular(path) as fh:
             data = fh.read(MAX_JOURNAL_BYTES + 1)
+    except _NotRegularFileError as err:
+        raise JournalFormatError(_tr("the journal is not a regular file")) from err
     except OSError as err:
         raise JournalFormatError(
             _tr("the journal file could not be read: {cause}").format(cause=err.strerror or err)

@@ -5,6 +5,15 @@
 ``corrupt/`` sub-folder and reported, and never touches the saved document it names. A journal whose writer process
 is still running belongs to another open window of the app and is left alone.
 
+Everything here is bounded, so start-up cannot hang on what a crash (or anyone) left behind: journals and saved
+files are opened only when they are regular files (a named pipe in a document's place is reported, never opened),
+reads are capped at the largest document, and the diff against the saved file runs under a step budget
+(:class:`~ziya_desktop.writing.diff.DiffBudget`).
+
+Temp files of interrupted saves are removed only by :func:`remove_stale_temps_of`, after the writer has seen what
+was recovered, and only those provably ours: named after a document the writer restored or opened recently, in its
+folder, a plain file of this user, older than a minute.
+
 Qt-free apart from ``QCoreApplication.translate``; the dialog that shows the result is
 :mod:`ziya_desktop.ui.recovery_dialog`.
 """
@@ -13,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,7 +40,7 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.storage import read_document
 from ziya_desktop.errors import DocumentReadError
-from ziya_desktop.writing.diff import Change, diff_changes
+from ziya_desktop.writing.diff import Change, DiffBudget, diff_changes
 
 __all__ = [
     "CORRUPT_FOLDER",
@@ -39,7 +49,7 @@ __all__ = [
     "RecoveryScan",
     "describe_corrupt",
     "discard_recovered",
-    "remove_stray_temps_in",
+    "remove_stale_temps_of",
     "scan_journals",
 ]
 
@@ -47,6 +57,8 @@ log = logging.getLogger(__name__)
 
 CORRUPT_FOLDER = "corrupt"
 PREVIEW_CHARS = 2000
+# Process ids are C ints; a journal with a larger one was not written by a process of this machine.
+_MAX_PID = 2**31 - 1
 
 
 def _tr(text: str) -> str:
@@ -73,6 +85,8 @@ class RecoveredDocument:
         saved_text: the saved file's text now, or None when the document was never saved or the file is gone.
         saved_problem: why the saved file could not be read (empty when it was read or there is none).
         saved_changed: the saved file changed since the journal was written (saved from elsewhere after the crash).
+        path_is_special: the journal's path names a named pipe, device or folder, not a document: it was not
+            opened, and a restored document does not take that path.
     """
 
     entry: JournalEntry
@@ -80,6 +94,7 @@ class RecoveredDocument:
     saved_text: str | None
     saved_problem: str = ""
     saved_changed: bool = False
+    path_is_special: bool = False
 
     @property
     def name(self) -> str:
@@ -95,9 +110,10 @@ class RecoveredDocument:
         text = self.entry.text
         return text if len(text) <= limit else text[:limit] + "…"
 
-    def changes(self) -> list[Change]:
-        """The changes from the saved text (or from nothing) to the recovered text."""
-        return diff_changes(self.saved_text or "", self.entry.text)
+    def changes(self, budget: DiffBudget | None = None) -> list[Change]:
+        """The changes from the saved text (or from nothing) to the recovered text, within ``budget`` (see
+        :func:`~ziya_desktop.writing.diff.diff_changes`): bounded however long the document and its edits."""
+        return diff_changes(self.saved_text or "", self.entry.text, budget=budget)
 
 
 @dataclass
@@ -139,6 +155,12 @@ def scan_journals(folder: Path, *, own_pid: int | None = None) -> RecoveryScan:
 def _compare(entry: JournalEntry, journal: Path) -> RecoveredDocument:
     if entry.path is None:
         return RecoveredDocument(entry, journal, None)
+    if _is_special(entry.path):
+        # Opening a named pipe for reading waits for a writer: the whole start would hang.
+        problem = _tr("“{name}” is not a regular file (a named pipe, device or folder); it was not opened.")
+        return RecoveredDocument(
+            entry, journal, None, saved_problem=problem.format(name=str(entry.path)), path_is_special=True
+        )
     try:
         saved = read_document(entry.path)
     except DocumentReadError as err:
@@ -148,8 +170,16 @@ def _compare(entry: JournalEntry, journal: Path) -> RecoveredDocument:
     return RecoveredDocument(entry, journal, saved.text, saved_changed=changed)
 
 
+def _is_special(path: Path) -> bool:
+    """``path`` exists and is not a regular file (follows symlinks: a link to a document is a document)."""
+    try:
+        return not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False  # missing or unreadable: reading it says which, without blocking
+
+
 def _process_alive(pid: int) -> bool:
-    if pid <= 0 or not hasattr(os, "kill") or os.name == "nt":
+    if pid <= 0 or pid > _MAX_PID or not hasattr(os, "kill") or os.name == "nt":
         # Windows' os.kill(pid, 0) terminates the process instead of probing it: treat the journal as a crash's.
         return False
     try:
@@ -200,19 +230,24 @@ def discard_recovered(document: RecoveredDocument) -> bool:
     return True
 
 
-def remove_stray_temps_in(folders: Iterable[Path]) -> list[Path]:
-    """Remove the temp files crashed saves left in each existing folder of ``folders`` (each folder once).
+def remove_stale_temps_of(documents: Iterable[Path]) -> list[Path]:
+    """Remove the temp files interrupted saves of ``documents`` left next to them.
+
+    Only files provably ours are removed: in the document's own folder, named exactly as
+    :func:`~ziya_desktop.atomic_write.atomic_write_bytes` names the temp file of that document, a regular file (not a
+    link) owned by this user, last written more than :data:`~ziya_desktop.atomic_write.STRAY_TEMP_AGE_S` ago (a
+    save in progress in another window is left alone). Call it once the writer has decided what to recover: until
+    then a temp file may hold the only copy of a save the crash interrupted.
 
     Returns:
-        Every file removed.
+        Every file removed. One that cannot be removed is logged and left for the next start.
     """
+    names: dict[Path, set[str]] = {}
+    for document in documents:
+        names.setdefault(document.parent, set()).add(document.name)
     removed: list[Path] = []
-    seen: set[Path] = set()
-    for folder in folders:
-        if folder in seen or not folder.is_dir():
-            continue
-        seen.add(folder)
-        removed.extend(remove_stray_temps(folder))
+    for folder, targets in names.items():
+        removed.extend(remove_stray_temps(folder, targets))
     return removed
 
 

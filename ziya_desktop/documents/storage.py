@@ -5,25 +5,37 @@ message that names the file and the offending byte. Saving never writes a docume
 :func:`ziya_desktop.atomic_write.atomic_write_bytes`, so a failure leaves the old file byte-identical.
 
 Qt's ``QSaveFile`` is not used: it can commit a truncated file on a full disk and ignores fsync errors.
+
+What was on disk when a document was opened or saved is kept as a :class:`DiskState`; :func:`check_disk` tells a
+Save whether another program changed, deleted or write-protected the file since, so the window can ask first.
+Special files (named pipes, devices) are neither read nor written: opening one would block, replacing one would
+quietly turn it into a plain file.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 
 from ziya_desktop.atomic_write import AtomicWriteError, atomic_write_bytes
 from ziya_desktop.errors import DocumentReadError, DocumentSaveError
+from ziya_desktop.writing.clean_text import first_unsavable
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
     "SUPPORTED_SUFFIXES",
+    "DiskChange",
+    "DiskState",
     "LoadedDocument",
+    "check_disk",
     "describe_write_error",
     "read_document",
     "save_document",
@@ -36,16 +48,55 @@ SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt")
 MAX_DOCUMENT_BYTES = 64 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class DiskState:
+    """What a document's file looked like when it was last read or written: the stat fields that change on any
+    write (cheap to compare) and the SHA-256 of its bytes (compared only when the stat differs)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    device: int
+    sha256: str
+
+    def same_stat(self, st: os.stat_result) -> bool:
+        return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev) == (
+            self.size,
+            self.mtime_ns,
+            self.inode,
+            self.device,
+        )
+
+
+def _state(st: os.stat_result, data: bytes) -> DiskState:
+    return DiskState(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev, hashlib.sha256(data).hexdigest())
+
+
+class DiskChange(StrEnum):
+    """How the file at a document's path differs from what the document last read or wrote there."""
+
+    UNCHANGED = "unchanged"
+    MODIFIED = "modified"  # another program wrote other bytes
+    DELETED = "deleted"  # it was there and is gone (moved, renamed, deleted)
+    READ_ONLY = "read_only"  # unchanged, but its permissions say it is not to be written
+    NOT_REGULAR = "not_regular"  # a named pipe, a device, a folder: never written into
 
 
 @dataclass(frozen=True)
 class LoadedDocument:
-    """A document as read from disk: ``text`` uses ``"\\n"`` only; ``newline`` and ``bom`` say how to write it back."""
+    """A document as read from disk: ``text`` uses ``"\\n"`` only; ``newline`` and ``bom`` say how to write it back.
+
+    ``disk`` is the file as it was read, for :func:`check_disk` before the next save.
+    """
 
     path: Path
     text: str
     newline: str = "\n"
     bom: bool = False
+    disk: DiskState | None = field(default=None, compare=False)
 
 
 def _tr(text: str) -> str:
@@ -66,15 +117,24 @@ def read_document(path: Path) -> LoadedDocument:
         when most line ends were CRLF, else ``"\\n"``; ``bom`` is True when the file started with a UTF-8 BOM.
 
     Raises:
-        DocumentReadError: the file is missing, unreadable, a folder, over :data:`MAX_DOCUMENT_BYTES`, binary
-            (contains NUL bytes), UTF-16, or not valid UTF-8 (the message names the offset of the first bad byte).
+        DocumentReadError: the file is missing, unreadable, a folder, a named pipe or device, over
+            :data:`MAX_DOCUMENT_BYTES`, binary (contains NUL bytes), UTF-16, or not valid UTF-8 (the message names
+            the offset of the first bad byte).
     """
     name = str(path)
     try:
-        with path.open("rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_DOCUMENT_BYTES:
-                raise _too_large(name, size)
+        # Non-blocking: opening a named pipe for reading would otherwise wait for a writer, freezing the window.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
+            if not stat.S_ISREG(st.st_mode):
+                raise DocumentReadError(
+                    _tr("“{name}” is {kind}, not a document.").format(name=name, kind=_special_kind(st.st_mode))
+                )
+            if st.st_size > MAX_DOCUMENT_BYTES:
+                raise _too_large(name, st.st_size)
             # Read one byte past the limit: the file may have grown since fstat.
             data = fh.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError as err:
@@ -95,7 +155,17 @@ def read_document(path: Path) -> LoadedDocument:
         ) from err
     if len(data) > MAX_DOCUMENT_BYTES:
         raise _too_large(name, len(data))
-    return _decode(path, data)
+    return replace(_decode(path, data), disk=_state(st, data))
+
+
+def _special_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return _tr("a named pipe (FIFO)")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return _tr("a device")
+    if stat.S_ISSOCK(mode):
+        return _tr("a socket")
+    return _tr("a special file")
 
 
 def _too_large(name: str, size: int) -> DocumentReadError:
@@ -148,12 +218,14 @@ def _decode(path: Path, data: bytes) -> LoadedDocument:
 # -- saving ----------------------------------------------------------------------------------------------------------
 
 
-def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = False) -> None:
+def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = False) -> DiskState:
     """Save ``text`` as UTF-8 to ``path`` atomically: the file on disk is either the old one or the whole new one.
 
     Line ends in ``text`` (``"\\n"``, ``"\\r\\n"`` or ``"\\r"``) are written as ``newline``. When ``path`` is a
     symbolic link the file it points to is replaced, so the link stays a link. The permission bits of an existing
-    file are kept.
+    file are kept. Whatever this writes, :func:`read_document` reads back as the same text (line ends aside): text
+    starting with U+FEFF is written after a byte order mark even when ``bom`` is False, so that character is not
+    taken for one; text a document cannot hold is refused before anything is written.
 
     Args:
         path: where to save.
@@ -161,15 +233,21 @@ def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = Fal
         newline: ``"\\n"`` or ``"\\r\\n"``.
         bom: start the file with a UTF-8 byte order mark.
 
+    Returns:
+        The saved file's state, for :func:`check_disk` before the next save.
+
     Raises:
-        DocumentSaveError: the disk is full or read-only, there is no permission, the file is too large, an I/O
-            error, or the text holds characters UTF-8 cannot store. The old file is unchanged and no temp file is
+        DocumentSaveError: the text holds a character a document cannot hold (NUL, a lone surrogate; the message
+            names its line and column), ``path`` is a named pipe or device, the disk is full or read-only, there is
+            no permission, the file is too large, or an I/O error. The old file is unchanged and no temp file is
             left behind, except where the message says the file was replaced but could not be confirmed on disk.
         ValueError: ``newline`` is neither ``"\\n"`` nor ``"\\r\\n"``.
     """
     if newline not in ("\n", "\r\n"):
         raise ValueError(f"newline must be '\\n' or '\\r\\n', not {newline!r}")
     normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    _refuse_unsavable(path, normalised)
+    _refuse_special_file(path)
     if newline != "\n":
         normalised = normalised.replace("\n", newline)
     try:
@@ -180,7 +258,7 @@ def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = Fal
                 name=str(path), pos=err.start
             )
         ) from err
-    if bom:
+    if bom or normalised.startswith("\ufeff"):
         data = UTF8_BOM + data
     try:
         atomic_write_bytes(path, data)
@@ -195,6 +273,89 @@ def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = Fal
         raise DocumentSaveError(
             _tr("“{name}” could not be saved: {cause}.").format(name=str(path), cause=describe_write_error(err, path))
         ) from err
+    try:
+        return _state(path.stat(), data)
+    except OSError as err:
+        # Saved, but not seen: an impossible stat makes the next check compare the bytes instead.
+        log.warning("cannot stat %s after saving it: %s", path, err)
+        return DiskState(len(data), -1, -1, -1, hashlib.sha256(data).hexdigest())
+
+
+def _refuse_unsavable(path: Path, text: str) -> None:
+    index = first_unsavable(text)
+    if index < 0:
+        return
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    raise DocumentSaveError(
+        _tr(
+            "“{name}” was not saved: the text contains a character a text document cannot hold (U+{code}) "
+            "at line {line}, column {column}."
+        ).format(name=str(path), code=f"{ord(text[index]):04X}", line=line, column=column),
+        hint=_tr("Nothing was changed on disk; delete that character and save again."),
+    )
+
+
+def _refuse_special_file(path: Path) -> None:
+    try:
+        st = path.stat()
+    except OSError:
+        return  # missing (a new file) or unreachable: the write itself reports what is wrong
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return  # a folder in the way is reported by the write, in its own words
+    raise DocumentSaveError(
+        _tr("“{name}” is {kind}, not a document file; nothing was written to it.").format(
+            name=str(path), kind=_special_kind(st.st_mode)
+        )
+    )
+
+
+# -- comparing with the disk -----------------------------------------------------------------------------------------
+
+
+def check_disk(path: Path, known: DiskState | None) -> DiskChange:
+    """How the file at ``path`` differs from ``known`` (what the document last read or wrote there).
+
+    The stat is compared first; only when it differs is the file hashed, so a file merely touched (or replaced by
+    identical bytes) is unchanged. With ``known`` None (a document saved somewhere new) only the kind of file and
+    its permissions matter. A file that cannot be read back to be compared counts as modified: the caller asks.
+    """
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return DiskChange.DELETED if known is not None else DiskChange.UNCHANGED
+    except OSError as err:
+        # The folder cannot be searched: the save itself will fail and say why.
+        log.warning("cannot compare %s with the disk: %s", path, err)
+        return DiskChange.UNCHANGED
+    if not stat.S_ISREG(st.st_mode):
+        return DiskChange.NOT_REGULAR
+    if known is not None and not known.same_stat(st) and _sha256_of(path) != known.sha256:
+        return DiskChange.MODIFIED
+    # Root may write anything, so the permission bits count as well as what the system would allow.
+    if st.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        return DiskChange.READ_ONLY
+    return DiskChange.UNCHANGED
+
+
+def _sha256_of(path: Path) -> str:
+    """The file's SHA-256, or "" when it cannot be read whole (gone, unreadable, special, over the size limit)."""
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return ""
+            while chunk := fh.read(_HASH_CHUNK):
+                total += len(chunk)
+                if total > MAX_DOCUMENT_BYTES:
+                    return ""
+                digest.update(chunk)
+    except OSError as err:
+        log.warning("cannot read %s to compare it: %s", path, err)
+        return ""
+    return digest.hexdigest()
 
 
 def describe_write_error(err: OSError, path: Path) -> str:

@@ -23,10 +23,12 @@ from ziya_desktop.engine.llama_api import (
     Sampler,
     SamplerSpec,
 )
-from ziya_desktop.engine.model_info import ModelInfo, inspect_model
+from ziya_desktop.engine.model_gate import gate_model
+from ziya_desktop.engine.model_info import ModelInfo
 from ziya_desktop.engine.offload import GpuLayers, OffloadPlan, fallback_ladder, plan_offload
 from ziya_desktop.engine.prompt import HUMAN, MIN_ANSWER_TOKENS
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
+from ziya_desktop.engine.trial_load import ensure_loadable
 from ziya_desktop.errors import (
     GenerationError,
     LoadCancelledError,
@@ -154,13 +156,17 @@ class Engine:
         """Validate and load ``path``; on a GPU failure retry with fewer layers, then on the CPU.
 
         Raises:
-            ModelNotFoundError, InvalidModelError, UnsupportedModelError: the file was refused before llama.cpp.
+            ModelNotFoundError, InvalidModelError, UnsupportedModelError: the file was refused before llama.cpp
+                (by the gate, or because its trial load in a child process failed).
             ModelLoadError: no attempt succeeded (each attempt's reason is in the message).
             LoadCancelledError: ``cancel`` was set.
         """
         start = time.monotonic()
         self.unload()
-        info = inspect_model(Path(path))
+        info = gate_model(Path(path))
+        # A file without a remembered verdict is first loaded in a child process, where an abort inside
+        # llama.cpp becomes an error message instead of the end of the app (and of unsaved work).
+        ensure_loadable(info.path, cancel=cancel)
         hw = self._hardware()
         main_gpu = None
         if options.gpu_device is not None:
@@ -230,7 +236,7 @@ class Engine:
             failures=tuple(failures),
             threads=threads,
             n_ctx=ctx.n_ctx,
-            n_batch=n_batch,
+            n_batch=ctx.n_batch,
             seconds=time.monotonic() - start,
             use_extra_bufts=extra_bufts,
         )

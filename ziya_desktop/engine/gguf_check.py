@@ -4,6 +4,9 @@ llama.cpp aborts the process on some malformed files and ``gguf.GGUFReader`` can
 reader trusts nothing: every count and length is checked against fixed limits and against the bytes actually
 present, every type is known, every tensor's data lies inside the file at an aligned offset. It reads at most
 ``MAX_HEADER_BYTES`` and never loops more than the file's size allows, so it is fast on any input.
+
+This is the format-level half of the gate, for any GGUF; :mod:`ziya_desktop.engine.model_gate` adds what a LLaMA
+model must hold before llama.cpp may load it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ MAX_STRING = 64 * 1024 * 1024
 MAX_KEY = 65535
 MAX_DIMS = 4
 MAX_ARRAY_DEPTH = 2
+# The largest vocabularies and merge lists in use hold a few hundred thousand entries; a cap keeps a header of
+# millions of tiny strings from costing gigabytes of Python objects.
+MAX_ARRAY_ELEMENTS = 1 << 20
+# ggml's GGML_MAX_NAME (64) counts the terminating NUL.
+MAX_TENSOR_NAME = 63
 DEFAULT_ALIGNMENT = 32
+GGUF_TYPE_UINT32 = 4
+GGUF_TYPE_STRING = 8
+GGUF_TYPE_ARRAY = 9
 
 _SCALARS: dict[int, tuple[str, int]] = {
     0: ("<B", 1),
@@ -69,6 +80,9 @@ class GGUFHeader:
     file_size: int
     alignment: int = DEFAULT_ALIGNMENT
     notes: list[str] = field(default_factory=list)
+    # Each key's GGUF value type, and for arrays the element type (None for scalars): llama.cpp reads every key
+    # with one exact type and refuses the file when it differs.
+    types: dict[str, tuple[int, int | None]] = field(default_factory=dict)
 
 
 class _Cursor:
@@ -127,6 +141,8 @@ class _Cursor:
                 raise self.fail(f"{what} has unknown element type {etype}")
             if count * min_size > self.file_size - self.pos:
                 raise self.fail(f"{what} claims {count} elements, more than the file can hold")
+            if count > MAX_ARRAY_ELEMENTS:
+                raise self.fail(f"{what} claims {count} elements, more than the limit of {MAX_ARRAY_ELEMENTS}")
             if etype in _SCALARS:
                 fmt, size = _SCALARS[etype]
                 self.need(count * size, what)
@@ -158,15 +174,22 @@ def parse_gguf_header(buf: bytes, file_size: int, label: str = "model file") -> 
     if n_tensors * 32 > file_size - cur.pos:
         raise cur.fail(f"header claims {n_tensors} tensors, more than the file can hold")
     metadata: dict[str, Any] = {}
+    types: dict[str, tuple[int, int | None]] = {}
     for _ in range(n_kv):
         key = cur.string("metadata key", MAX_KEY)
+        if not key or "\x00" in key:
+            raise cur.fail(f"metadata key {key[:80]!r} is empty or contains a NUL character")
         if key in metadata:
             raise cur.fail(f"metadata key '{key}' appears twice")
         vtype = cur.u32(f"type of '{key}'")
+        etype = _peek_u32(cur) if vtype == GGUF_TYPE_ARRAY else None
         metadata[key] = cur.value(vtype, f"value of '{key}'")
+        types[key] = (vtype, etype)
     alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
     if not isinstance(alignment, int) or alignment <= 0 or alignment & (alignment - 1) or alignment > 1 << 20:
         raise cur.fail(f"general.alignment {alignment!r} is not a power of two")
+    if "general.alignment" in types and types["general.alignment"][0] != GGUF_TYPE_UINT32:
+        raise cur.fail("general.alignment is not stored as a 32-bit unsigned integer, as GGUF requires")
     tensors: list[TensorInfo] = []
     seen: set[str] = set()
     for _ in range(n_tensors):
@@ -182,11 +205,20 @@ def parse_gguf_header(buf: bytes, file_size: int, label: str = "model file") -> 
                 "the file is truncated (an interrupted download or copy?)"
             )
     _check_overlaps(tensors, label)
-    return GGUFHeader(None, version, metadata, tensors, data_offset, file_size, alignment)
+    _check_sequential(tensors, alignment, label)
+    return GGUFHeader(None, version, metadata, tensors, data_offset, file_size, alignment, types=types)
+
+
+def _peek_u32(cur: _Cursor) -> int | None:
+    if cur.pos + 4 > len(cur.buf):
+        return None  # value() reports the truncation with its own message
+    return int(struct.unpack_from("<I", cur.buf, cur.pos)[0])
 
 
 def _tensor_info(cur: _Cursor, alignment: int, seen: set[str]) -> TensorInfo:
     name = cur.string("tensor name", MAX_KEY)
+    if not name or "\x00" in name or len(name.encode("utf-8")) > MAX_TENSOR_NAME:
+        raise cur.fail(f"tensor name {name[:80]!r} is empty, contains a NUL or is longer than {MAX_TENSOR_NAME} bytes")
     if name in seen:
         raise cur.fail(f"tensor '{name}' appears twice")
     seen.add(name)
@@ -221,6 +253,19 @@ def _check_overlaps(tensors: list[TensorInfo], label: str) -> None:
     for (_s0, e0, n0), (s1, _e1, n1) in itertools.pairwise(spans):
         if s1 < e0:
             raise InvalidModelError(f"{label}: tensors '{n0}' and '{n1}' overlap")
+
+
+def _check_sequential(tensors: list[TensorInfo], alignment: int, label: str) -> None:
+    # GGUF stores tensor data in the order of the tensor infos, each padded to the alignment; llama.cpp refuses
+    # any other layout, so a file with gaps or a different order would pass here and fail there.
+    expected = 0
+    for t in tensors:
+        if t.offset != expected:
+            raise InvalidModelError(
+                f"{label}: tensor '{t.name}' data starts at offset {t.offset}, expected {expected} "
+                "(tensor data must follow the tensor list in order)"
+            )
+        expected += -(-t.nbytes // alignment) * alignment
 
 
 def read_gguf_header(path: Path) -> GGUFHeader:

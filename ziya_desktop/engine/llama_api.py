@@ -149,8 +149,11 @@ class LlamaContext:
         if not ptr:
             raise ModelLoadError(f"{model.path.name}: llama.cpp could not create a context of {params.n_ctx} tokens")
         self.ptr = ptr
-        self.n_ctx = int(llama_cpp.llama_n_ctx(ptr))
-        self.n_batch = params.n_batch
+        # llama.cpp pads the context up (to a multiple of 256) but clamps the batch to the context asked for, and
+        # asserts that no decode carries more than that batch: both limits are read back rather than assumed, and
+        # the window promised to callers is never larger than the one they asked for.
+        self.n_ctx = min(int(llama_cpp.llama_n_ctx(ptr)), params.n_ctx)
+        self.n_batch = max(1, min(int(llama_cpp.llama_n_batch(ptr)), self.n_ctx))
         self._memory = llama_cpp.llama_get_memory(ptr)
         self._one = (llama_cpp.llama_token * 1)()
 

@@ -32,6 +32,14 @@ FILE_TYPES = {
 }
 _LAYER = re.compile(r"^blk\.(\d+)\.")
 SUPPORTED_ARCHITECTURES = ("llama",)
+# Upper bounds on the hyper-parameters, checked before anything is sized from them. llama.cpp asserts on more than
+# LLAMA_MAX_LAYERS blocks; the widths are far beyond any LLaMA (the 65B has 8192 and 22016) yet keep every product
+# below (so every list or plan built from them) small.
+MAX_LAYERS = 512
+MAX_EMBEDDING = 1 << 16
+MAX_FEED_FORWARD = 1 << 18
+MAX_HEADS = 1 << 12
+MAX_CONTEXT = 1 << 22
 
 
 @dataclass(frozen=True)
@@ -94,16 +102,20 @@ def model_info_from_header(header: GGUFHeader) -> ModelInfo:
     if arch not in SUPPORTED_ARCHITECTURES:
         raise UnsupportedModelError(f"{label}: architecture '{arch}' is not supported (expected LLaMA)")
 
-    def need_int(key: str, default: int | None = None) -> int:
+    def need_int(key: str, limit: int, default: int | None = None) -> int:
         value = md.get(f"{arch}.{key}", default)
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise UnsupportedModelError(f"{label}: metadata '{arch}.{key}' is missing or invalid")
+        if value > limit:
+            raise UnsupportedModelError(f"{label}: metadata '{arch}.{key}' is {value}, more than the limit of {limit}")
         return value
 
-    n_layer = need_int("block_count")
-    n_embd = need_int("embedding_length")
-    n_head = need_int("attention.head_count")
-    n_head_kv = need_int("attention.head_count_kv", n_head)
+    n_layer = need_int("block_count", MAX_LAYERS)
+    n_embd = need_int("embedding_length", MAX_EMBEDDING)
+    n_head = need_int("attention.head_count", MAX_HEADS)
+    n_head_kv = need_int("attention.head_count_kv", MAX_HEADS, n_head)
+    n_ff = need_int("feed_forward_length", MAX_FEED_FORWARD)
+    n_ctx_train = need_int("context_length", MAX_CONTEXT, 2048)
     tokens = md.get("tokenizer.ggml.tokens")
     if not isinstance(tokens, list) or not tokens:
         raise UnsupportedModelError(f"{label}: the file has no tokenizer vocabulary")
@@ -142,8 +154,8 @@ def model_info_from_header(header: GGUFHeader) -> ModelInfo:
         n_embd=n_embd,
         n_head=n_head,
         n_head_kv=n_head_kv,
-        n_ff=need_int("feed_forward_length"),
-        n_ctx_train=need_int("context_length", 2048),
+        n_ff=n_ff,
+        n_ctx_train=n_ctx_train,
         n_vocab=len(tokens),
         file_size=header.file_size,
         layer_bytes=tuple(layer_bytes),

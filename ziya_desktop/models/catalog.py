@@ -19,6 +19,7 @@ from typing import Any
 from converters.hf_to_gguf import OUTTYPE_SIZE_VS_F16
 from ziya_desktop import paths
 from ziya_desktop.errors import CatalogError
+from ziya_desktop.models.safe_names import plain_name_problem, repo_id_problem, revision_problem
 
 CATALOG_FORMAT_VERSION = 1
 CATALOG_FILE_NAME = "catalog.toml"
@@ -115,8 +116,8 @@ def load_catalog(path: Path | None = None) -> tuple[CatalogModel, ...]:
 
     Raises:
         CatalogError: the file is missing, unreadable, not TOML, or any entry is missing a key, has an unknown
-            key, a wrong type or an impossible value, repeats an id, or offers a file type the converter cannot
-            write (Q4_0 included).
+            key, a wrong type or an impossible value, repeats an id, has an id, repo id or revision that is not
+            safe to turn into a path, or offers a file type the converter cannot write (Q4_0 included).
     """
     source = Path(path) if path is not None else shipped_catalog_path()
     try:
@@ -184,11 +185,17 @@ def _check_keys(entry: object, schema: Mapping[str, type], optional: frozenset[s
 
 def _parse_model(entry: object, where: str) -> CatalogModel:
     table = _check_keys(entry, _MODEL_KEYS, frozenset(), where)
+    # The id names the checkpoint folder and the GGUF file, the repo id the hub cache folder and the URLs, and the
+    # revision a file under refs/: each is checked before it can become a path.
+    for key, problem in (
+        ("id", plain_name_problem(table["id"])),
+        ("repo_id", repo_id_problem(table["repo_id"], owner_required=True)),
+        ("revision", revision_problem(table["revision"])),
+    ):
+        if problem is not None:
+            raise CatalogError(f"{where}: '{key}' {table[key]!r:.200} is refused: {problem}")
     where = f"{where} ('{table['id']}')"
     repo_id = table["repo_id"]
-    owner, _, name = repo_id.partition("/")
-    if not owner or not name or "/" in name or any(c.isspace() for c in repo_id):
-        raise CatalogError(f"{where}: repo_id '{repo_id}' is not of the form owner/name")
     if not table["files"]:
         raise CatalogError(f"{where}: no [[models.files]] are offered")
     files: list[CatalogFile] = []

@@ -11,6 +11,13 @@ HTTP ``Range`` request after a dropped connection, a cancel or a restart of the 
   so its own ``hf_hub_download``/``snapshot_download`` find the files later;
 - ``local_dir``: ``.cache/huggingface/download/<file>.<etag>.incomplete`` → ``<local_dir>/<file>`` plus ``.metadata``.
 
+Every name and id in the hub's answer becomes part of a path, and a mirror we do not control may send anything, so
+the whole listing is checked before the first byte is written (:func:`check_listing`: relative POSIX names without
+``..``, drives, backslashes or control characters; blob ids, SHA-256 sums and the commit as hex of the right length);
+a hostile listing is refused whole with :class:`~ziya_desktop.errors.UnsafeDownloadError` naming the entry. Each path
+is checked again where it is built, with symlinks already on disk followed, so a link planted inside the folder
+cannot lead a write out of it.
+
 A file reaches its final name only after its hash matched (LFS SHA-256, or the git blob id of a small file); a
 mismatch deletes it. Offline mode (``ZIYA_OFFLINE``, the ``offline`` argument, ``HF_HUB_OFFLINE``) makes no request:
 a complete earlier download is returned from disk, anything else raises :class:`~ziya_desktop.errors.OfflineError`.
@@ -32,7 +39,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import httpx2
 from huggingface_hub import HfApi, constants, get_session, hf_hub_url, hf_raise_for_status
@@ -55,6 +62,16 @@ from ziya_desktop.errors import (
     DownloadVerificationError,
     InsufficientDiskSpaceError,
     OfflineError,
+    UnsafeDownloadError,
+)
+from ziya_desktop.models.safe_names import (
+    GIT_SHA1_HEX,
+    SHA256_HEX,
+    hex_problem,
+    path_inside,
+    relative_path_problem,
+    repo_id_problem,
+    revision_problem,
 )
 
 log = logging.getLogger(__name__)
@@ -151,8 +168,11 @@ def list_checkpoint_files(
 
     Raises:
         OfflineError: offline mode is on (no request was made).
+        UnsafeDownloadError: the repository id or revision is unusable (no request was made), or the answer names
+            a file, id or commit that cannot safely become a path (see :func:`check_listing`).
         DownloadError: the repository or revision does not exist, or the hub cannot be reached or answers oddly.
     """
+    check_request(repo_id, revision)
     if is_offline(offline):
         raise OfflineError(f"offline mode is on: the file list of {repo_id} was not fetched")
     api = HfApi(endpoint=endpoint or hub_endpoint())
@@ -169,15 +189,80 @@ def list_checkpoint_files(
         raise OfflineError(f"offline mode is on: the file list of {repo_id} was not fetched") from exc
     except (HfHubHTTPError, httpx2.HTTPError) as exc:
         raise DownloadError(f"the hub could not list the files of {repo_id}: {exc}") from exc
-    if not info.sha or not is_commit_hash(info.sha):
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # huggingface_hub indexes the answer's JSON without checking its shape.
+        raise DownloadError(f"the hub answered with a malformed file list for {repo_id}: {exc!r:.200}") from exc
+    if not info.sha:
         raise DownloadError(f"the hub answered without a commit for {repo_id}@{revision}")
     files: list[RemoteFile] = []
     for sibling in info.siblings or []:
         if sibling.size is None or not sibling.blob_id:
-            raise DownloadError(f"the hub gave no size or id for {sibling.rfilename} in {repo_id}")
+            raise DownloadError(f"the hub gave no size or id for {sibling.rfilename!r:.200} in {repo_id}")
         sha256 = sibling.lfs.sha256 if sibling.lfs is not None else None
         files.append(RemoteFile(sibling.rfilename, sibling.size, sibling.blob_id, sha256))
-    return RepoListing(repo_id, revision, info.sha, tuple(files))
+    listing = RepoListing(repo_id, revision, info.sha, tuple(files))
+    check_listing(listing)
+    return listing
+
+
+def check_request(repo_id: str, revision: str) -> None:
+    """Refuse a repository id or revision that cannot safely name a cache folder or a ``refs/`` file.
+
+    Raises:
+        UnsafeDownloadError: naming the value and why; no request was made and nothing was written.
+    """
+    if (reason := repo_id_problem(repo_id)) is not None:
+        raise UnsafeDownloadError(f"the repository id {repo_id!r:.200} is refused: {reason}", entry=repo_id)
+    if (reason := revision_problem(revision)) is not None:
+        raise UnsafeDownloadError(f"the revision {revision!r:.200} of {repo_id} is refused: {reason}", entry=revision)
+
+
+def check_listing(listing: RepoListing) -> None:
+    """Check every name and id of ``listing`` before any of them becomes a path; the first problem refuses it all.
+
+    Raises:
+        UnsafeDownloadError: naming the entry (``entry`` holds it as received) and why.
+    """
+    where = f"the hub's file list for {listing.repo_id}"
+    if (reason := hex_problem(listing.commit, (GIT_SHA1_HEX,))) is not None:
+        raise UnsafeDownloadError(
+            f"{where} names the commit {listing.commit!r:.200}, which is refused: {reason}; nothing was written",
+            entry=listing.commit,
+        )
+    check_files(listing.files, where)
+
+
+def check_files(files: Sequence[RemoteFile], where: str) -> None:
+    """The per-file part of :func:`check_listing`: names, sizes, blob ids and LFS SHA-256 sums, no name twice."""
+    seen: set[str] = set()
+    for f in files:
+        problem = relative_path_problem(f.name)
+        if problem is None and f.name in seen:
+            problem = "it is listed twice"
+        if problem is not None:
+            raise UnsafeDownloadError(
+                f"{where} names the file {f.name!r:.200}, which is refused: {problem}; nothing was written",
+                entry=str(f.name),
+            )
+        seen.add(f.name)
+        if (found := _field_problem(f)) is not None:
+            what, value, reason = found
+            raise UnsafeDownloadError(
+                f"{where} gives the file {f.name!r:.200} {what} {value!r:.200}, which is refused: {reason}; "
+                "nothing was written",
+                entry=f.name,
+            )
+
+
+def _field_problem(f: RemoteFile) -> tuple[str, object, str] | None:
+    """(what, value, why) for the first of ``f``'s size and ids that is unusable, or None."""
+    if not isinstance(f.size, int) or isinstance(f.size, bool) or f.size < 0:
+        return "the size", f.size, "it is not a size in bytes"
+    if (reason := hex_problem(f.blob_id, (GIT_SHA1_HEX,))) is not None:
+        return "the blob id", f.blob_id, reason
+    if f.sha256 is not None and (reason := hex_problem(f.sha256, (SHA256_HEX,))) is not None:
+        return "the SHA-256", f.sha256, reason
+    return None
 
 
 # -- the download ----------------------------------------------------------------------------------------------------
@@ -220,11 +305,14 @@ def download_checkpoint(
 
     Raises:
         OfflineError: offline mode is on and the files are not all on disk already; no request was made.
+        UnsafeDownloadError: the repository id, the revision or the hub's listing names something that cannot
+            safely become a path, or a link on disk leads a path out of the folder; nothing was written.
         InsufficientDiskSpaceError: not enough free space (nothing was fetched), or the disk filled up.
         DownloadCancelledError: ``cancel`` was set; the partial file stays for the next attempt.
         DownloadVerificationError: a file's hash did not match; that file was deleted.
         DownloadError: the hub could not be reached, or the connection dropped more than ``retries`` times.
     """
+    check_request(repo_id, revision)
     patterns = list(allow_patterns) if allow_patterns is not None else None
     layout: HubLayout = (
         LocalDirLayout(Path(local_dir).expanduser())
@@ -238,6 +326,8 @@ def download_checkpoint(
     selected = list(filter_repo_objects(listing.files, allow_patterns=patterns, key=lambda f: f.name))
     if not selected:
         raise DownloadError(f"{repo_id} has no file matching {patterns}")
+    # Every path the download will touch, checked against links on disk before the first folder is made.
+    layout.check_paths(revision, listing.commit, listing.files)
     layout.prepare()
     _check_space(layout, listing.commit, selected, free_space)
     layout.write_ref(revision, listing.commit)
@@ -271,7 +361,9 @@ def cached_checkpoint(
 
     Raises:
         OfflineError: it was never downloaded, or some files are missing (each named in the message).
+        UnsafeDownloadError: the repository id, the revision or the saved file list is unusable as a path.
     """
+    check_request(repo_id, revision)
     layout = layout or CacheLayout(hub_cache_dir(), repo_id)
     commit = revision if is_commit_hash(revision) else layout.read_ref(revision)
     tree = layout.read_tree(commit) if commit else None
@@ -412,7 +504,7 @@ def _stream_once(
             log.info("server ignored the resume of %s; fetching it from the start", f.name)
             meter.restart_file()
             have = 0
-        with partial.open("ab" if have else "wb") as out:
+        with _open_partial(partial, append=bool(have)) as out:
             # Pieces as the network delivers them: a drop loses nothing already received, and a cancel lands fast.
             for chunk in response.iter_bytes():
                 out.write(chunk)
@@ -425,6 +517,12 @@ def _stream_once(
                         f"the download was cancelled in {f.name} ({format_bytes(have)} kept for later)"
                     )
     return have
+
+
+def _open_partial(partial: Path, *, append: bool) -> BinaryIO:
+    """Open the partial file for writing without following a link at its name (one planted after the check)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC) | getattr(os, "O_NOFOLLOW", 0)
+    return os.fdopen(os.open(partial, flags, 0o644), "ab" if append else "wb")
 
 
 def _range_start(response: httpx2.Response) -> int | None:
@@ -470,11 +568,12 @@ def _verify(path: Path, f: RemoteFile, meter: _Meter, cancel: threading.Event | 
 
 # -- where files go --------------------------------------------------------------------------------------------------
 
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 def is_commit_hash(revision: str) -> bool:
-    return bool(_COMMIT.match(revision))
+    # fullmatch: with match and "$", a trailing newline would pass.
+    return bool(_COMMIT.fullmatch(revision))
 
 
 @dataclass(frozen=True)
@@ -493,13 +592,60 @@ class RemoteFile:
 
 
 class HubLayout(ABC):
-    """Where a repository's files, partial files, ref and tree listing live; see the two layouts below."""
+    """Where a repository's files, partial files, ref and tree listing live; see the two layouts below.
+
+    Every path is built through :meth:`_guard`, which refuses one that leads out of :attr:`base` once existing
+    symlinks are followed.
+    """
 
     root: Path
     meta: Path
+    base: Path
 
     def prepare(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+
+    def name_problem(self, name: str) -> str | None:
+        """Why a listed ``name`` cannot be used in this layout although it is a safe relative path, or None."""
+        return None
+
+    def check_paths(self, revision: str, commit: str, files: Sequence[RemoteFile]) -> None:
+        """Build every path a download of ``files`` would touch, so that any refusal comes before any write.
+
+        Raises:
+            UnsafeDownloadError: a name this layout reserves, or a path that leads out of the folder.
+        """
+        if revision != commit:
+            self._ref_path(revision)
+        self._tree_path(commit)
+        self.folder(commit)
+        for f in files:
+            if (reason := self.name_problem(f.name)) is not None:
+                raise UnsafeDownloadError(
+                    f"the hub's file list names the file {f.name!r:.200}, which is refused: {reason}; "
+                    "nothing was written",
+                    entry=f.name,
+                )
+            self.file_paths(f, commit)
+
+    @abstractmethod
+    def file_paths(self, f: RemoteFile, commit: str) -> list[Path]:
+        """Every path that holds ``f`` or its bookkeeping, each checked by :meth:`_guard`."""
+
+    def _guard(self, path: Path, entry: str) -> Path:
+        if not path_inside(self.base, path):
+            raise UnsafeDownloadError(
+                f"{entry!r:.200} would be written at {path}, which leads outside {self.base} "
+                "(through a link already on disk); nothing was written",
+                entry=entry,
+            )
+        return path
+
+    def _ref_path(self, revision: str) -> Path:
+        return self._guard(self.meta / "refs" / revision, revision)
+
+    def _tree_path(self, commit: str) -> Path:
+        return self._guard(self.meta / "trees" / f"{commit}.json", commit)
 
     @abstractmethod
     def folder(self, commit: str) -> Path: ...
@@ -525,11 +671,11 @@ class HubLayout(ABC):
 
     def write_ref(self, revision: str, commit: str) -> None:
         if revision != commit:
-            _write_text(self.meta / "refs" / revision, commit)
+            _write_text(self._ref_path(revision), commit)
 
     def read_ref(self, revision: str) -> str | None:
         try:
-            value = (self.meta / "refs" / revision).read_text(encoding="utf-8").strip()
+            value = self._ref_path(revision).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
         return value if is_commit_hash(value) else None
@@ -542,13 +688,18 @@ class HubLayout(ABC):
             if f.sha256 is not None:
                 entry.update(lfs_sha256=f.sha256, lfs_size=f.size)
             entries[f.name] = entry
-        _write_text(self.meta / "trees" / f"{commit}.json", json.dumps({"format_version": 1, "files": entries}))
+        _write_text(self._tree_path(commit), json.dumps({"format_version": 1, "files": entries}))
 
     def read_tree(self, commit: str) -> list[RemoteFile] | None:
-        path = self.meta / "trees" / f"{commit}.json"
+        """The listing saved by :meth:`write_tree`, checked like the hub's own answer (None when unreadable).
+
+        Raises:
+            UnsafeDownloadError: the saved listing names an unsafe file or id.
+        """
+        path = self._tree_path(commit)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return [
+            files = [
                 RemoteFile(name, int(e["size"]), str(e["blob_id"]), e.get("lfs_sha256"))
                 for name, e in data["files"].items()
             ]
@@ -557,6 +708,8 @@ class HubLayout(ABC):
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("unreadable tree listing %s: %s", path, exc)
             return None
+        check_files(files, f"the saved file list {path}")
+        return files
 
 
 class CacheLayout(HubLayout):
@@ -565,24 +718,31 @@ class CacheLayout(HubLayout):
     def __init__(self, cache_dir: Path, repo_id: str) -> None:
         self.root = cache_dir
         self.meta = cache_dir / ("models--" + repo_id.replace("/", "--"))
+        self.base = self.meta
 
     def folder(self, commit: str) -> Path:
-        return self.meta / "snapshots" / commit
+        return self._guard(self.meta / "snapshots" / commit, commit)
 
     def _blob(self, f: RemoteFile) -> Path:
-        return self.meta / "blobs" / f.etag
+        return self._guard(self.meta / "blobs" / f.etag, f.name)
+
+    def _pointer(self, f: RemoteFile, commit: str) -> Path:
+        return self._guard(self.folder(commit) / f.name, f.name)
 
     def partial_path(self, f: RemoteFile) -> Path:
-        return self.meta / "blobs" / f"{f.etag}.incomplete"
+        return self._guard(self.meta / "blobs" / f"{f.etag}.incomplete", f.name)
+
+    def file_paths(self, f: RemoteFile, commit: str) -> list[Path]:
+        return [self._blob(f), self.partial_path(f), self._pointer(f, commit)]
 
     def is_installed(self, f: RemoteFile, commit: str) -> bool:
-        return (self.folder(commit) / f.name).exists()
+        return self._pointer(f, commit).exists()
 
     def has_complete_blob(self, f: RemoteFile) -> bool:
         return self._blob(f).is_file()
 
     def install(self, f: RemoteFile, commit: str) -> None:
-        blob, pointer = self._blob(f), self.folder(commit) / f.name
+        blob, pointer = self._blob(f), self._pointer(f, commit)
         partial = self.partial_path(f)
         if partial.exists():
             partial.replace(blob)
@@ -602,25 +762,40 @@ class LocalDirLayout(HubLayout):
     def __init__(self, local_dir: Path) -> None:
         self.root = local_dir
         self.meta = local_dir / ".cache" / "huggingface"
+        self.base = local_dir
 
     def folder(self, commit: str) -> Path:
         return self.root
 
+    def name_problem(self, name: str) -> str | None:
+        # The bookkeeping folder decides what counts as downloaded; the listing must not write into it.
+        reserved = (".cache", ".cache/huggingface")
+        folded = name.casefold()
+        if folded in reserved or folded.startswith(".cache/huggingface/"):
+            return "it names the download's own bookkeeping folder"
+        return None
+
     def partial_path(self, f: RemoteFile) -> Path:
-        return self.meta / "download" / f"{f.name}.{f.etag}.incomplete"
+        return self._guard(self.meta / "download" / f"{f.name}.{f.etag}.incomplete", f.name)
 
     def _metadata(self, f: RemoteFile) -> Path:
-        return self.meta / "download" / f"{f.name}.metadata"
+        return self._guard(self.meta / "download" / f"{f.name}.metadata", f.name)
+
+    def _final(self, f: RemoteFile) -> Path:
+        return self._guard(self.root / f.name, f.name)
+
+    def file_paths(self, f: RemoteFile, commit: str) -> list[Path]:
+        return [self.partial_path(f), self._metadata(f), self._final(f)]
 
     def is_installed(self, f: RemoteFile, commit: str) -> bool:
         try:
             lines = self._metadata(f).read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
             return False
-        return (self.root / f.name).is_file() and len(lines) >= 2 and lines[1].strip() == f.etag
+        return self._final(f).is_file() and len(lines) >= 2 and lines[1].strip() == f.etag
 
     def install(self, f: RemoteFile, commit: str) -> None:
-        final = self.root / f.name
+        final = self._final(f)
         final.parent.mkdir(parents=True, exist_ok=True)
         self.partial_path(f).replace(final)
         _write_text(self._metadata(f), f"{commit}\n{f.etag}\n{time.time()}\n")

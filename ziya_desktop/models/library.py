@@ -28,7 +28,8 @@ from typing import Any, Literal
 from converters.atomic import commit, format_bytes, temp_sibling
 from ziya_desktop import paths
 from ziya_desktop.atomic_write import atomic_write_bytes
-from ziya_desktop.engine.model_info import ModelInfo, inspect_model
+from ziya_desktop.engine.model_gate import gate_model
+from ziya_desktop.engine.model_info import ModelInfo
 from ziya_desktop.errors import (
     ImportCancelledError,
     InsufficientDiskSpaceError,
@@ -36,6 +37,7 @@ from ziya_desktop.errors import (
     ModelNotFoundError,
     ZiyaError,
 )
+from ziya_desktop.models.safe_names import absolute_path_problem
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ class ModelLibrary:
 
     def _describe(self, path: Path, *, linked: bool) -> LocalModel:
         try:
-            info = inspect_model(path)
+            info = gate_model(path)
         except ModelNotFoundError:
             problem = "the file was moved or deleted" if linked else "the file disappeared"
             return LocalModel(path, path.stem, "", 0, 0, False, f"{problem}: {path}", linked)
@@ -169,7 +171,7 @@ class ModelLibrary:
             ModelImportError: the copy or the index could not be written.
         """
         src = Path(src).expanduser()
-        info = inspect_model(src)
+        info = gate_model(src)
         if self._inside(src):
             return _from_info(src, info, linked=False)
         if mode == "link":
@@ -300,7 +302,13 @@ class ModelLibrary:
         for entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
                 raise ModelImportError(f"the list of linked models {self.index_path} has a malformed entry")
-            out.append(Path(entry["path"]))
+            # Links are stored resolved; anything else did not come from the app and is not followed.
+            text = entry["path"]
+            if (reason := absolute_path_problem(text)) is not None:
+                raise ModelImportError(
+                    f"the list of linked models {self.index_path} has an unusable entry {text!r:.300}: {reason}"
+                )
+            out.append(Path(text))
         return out
 
     def _write_index_unlocked(self, linked: list[Path]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from converters.atomic import format_bytes
 from converters.errors import ConversionCancelled
 from ziya_desktop import paths
-from ziya_desktop.errors import InsufficientDiskSpaceError, InvalidModelError
+from ziya_desktop.errors import CatalogError, InsufficientDiskSpaceError, InvalidModelError
 from ziya_desktop.models.catalog import CatalogModel
 from ziya_desktop.models.convert_job import (
     QUANTIZE_SHARE_OF_CONVERT,
@@ -28,6 +28,7 @@ from ziya_desktop.models.convert_job import (
 )
 from ziya_desktop.models.download import DownloadProgress, download_checkpoint
 from ziya_desktop.models.library import ModelLibrary
+from ziya_desktop.models.safe_names import path_inside, plain_name_problem
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,18 @@ STAGE_WEIGHTS = {"download": 1.0, "convert": 0.6, "quantize": 0.6 * QUANTIZE_SHA
 
 
 def checkpoint_folder(model: CatalogModel, models_dir: Path) -> Path:
-    """Where the pipeline keeps ``model``'s checkpoint: ``<models>/checkpoints/<id>``."""
-    return models_dir / CHECKPOINTS_FOLDER / model.id
+    """Where the pipeline keeps ``model``'s checkpoint: ``<models>/checkpoints/<id>``.
+
+    Raises:
+        CatalogError: the id is not a plain name, or the folder would lie outside ``models_dir`` (through a link).
+    """
+    # The loader checks ids too; a CatalogModel can also be made in code, and this is where the id becomes a path.
+    if (reason := plain_name_problem(model.id)) is not None:
+        raise CatalogError(f"the catalog id {model.id!r:.200} cannot name a checkpoint folder: {reason}")
+    folder = models_dir / CHECKPOINTS_FOLDER / model.id
+    if not path_inside(models_dir, folder):
+        raise CatalogError(f"the checkpoint folder of {model.id!r} leads outside {models_dir} through a link")
+    return folder
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -110,16 +121,18 @@ def prepare_catalog_model(
         The ready GGUF's path, validated and listed by the library.
 
     Raises:
+        CatalogError: the model's id cannot name a folder; nothing was done.
         InsufficientDiskSpaceError: the disk budget does not fit; nothing was downloaded.
         OfflineError, DownloadVerificationError: the download stage failed (see :mod:`ziya_desktop.models.download`).
         DownloadCancelledError, ConversionCancelled: ``cancel`` was set.
-        CheckpointError, TokenizerMismatchError, QuantizeError: conversion failed; nothing was left behind.
+        CheckpointError, TokenizerMismatchError, QuantizeError: conversion failed (or the weight index names a
+            shard that is not a plain file of the checkpoint); nothing was left behind.
         InvalidModelError: the library refused the converted file.
         KeyError: the catalog offers no ``outtype`` for ``model``.
     """
     folder = Path(models_dir) if models_dir is not None else paths.models_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     target = checkpoint_folder(model, folder)
+    folder.mkdir(parents=True, exist_ok=True)
     check_disk_budget(model, outtype, models_dir=folder, checkpoint_dir=target)
     weights = dict(STAGE_WEIGHTS)
     if outtype in ("f16", "f32"):
@@ -149,6 +162,8 @@ def prepare_catalog_model(
     )
     if cancel.is_set():
         raise ConversionCancelled("cancelled after the download; the checkpoint is kept for next time")
+    # The weight index came from the hub: plan_conversion opens the checkpoint, which refuses any shard name in it
+    # that is not a plain file name of this folder before a shard is read.
     plan = plan_conversion(checkpoint, outtype, folder, name=model.id)
     if not plan.fits:
         raise InsufficientDiskSpaceError(

@@ -11,11 +11,13 @@ from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
-from ziya_desktop.documents.storage import LoadedDocument, read_document, save_document
+from ziya_desktop.documents.storage import DiskState, LoadedDocument, read_document, save_document
 from ziya_desktop.engine.sampling import SamplingParams
 from ziya_desktop.ui.engine_worker import PromptBuilder
 from ziya_desktop.ui.find_replace import FindReplaceBar
 from ziya_desktop.ui.markdown_highlighter import MarkdownHighlighter
+from ziya_desktop.ui.text_positions import Utf16Index
+from ziya_desktop.writing.clean_text import unsavable_positions
 
 DEFAULT_POINT_SIZE = 13
 MIN_POINT_SIZE = 7
@@ -56,6 +58,8 @@ class DocumentTab(QWidget):
         self.path: Path | None = None
         self.newline = "\n"
         self.bom = False
+        # The file as this tab last read or wrote it: a save first checks that nobody else changed it since.
+        self.disk: DiskState | None = None
         # "gongwen" when the document was drafted from a 公文 template: exports then follow GB/T 9704.
         self.layout_kind: Literal["plain", "gongwen"] = "plain"
         self.template_id = ""
@@ -109,14 +113,51 @@ class DocumentTab(QWidget):
         """Replace the content by the file's (raises DocumentReadError; nothing changes then)."""
         loaded: LoadedDocument = read_document(path)
         self.editor.setPlainText(loaded.text)
-        self.path, self.newline, self.bom = path, loaded.newline, loaded.bom
+        self._take_file(loaded)
         self.alternatives = None
+
+    def reload(self) -> None:
+        """Replace the content by the file's as one undo step, so Undo brings the writer's version back.
+
+        Raises DocumentReadError; nothing changes then.
+        """
+        assert self.path is not None
+        loaded = read_document(self.path)
+        cursor = QTextCursor(self.editor.document())
+        cursor.beginEditBlock()
+        cursor.select(QTextCursor.SelectionType.Document)
+        cursor.insertText(loaded.text)
+        cursor.endEditBlock()
+        self._take_file(loaded)
+        # The passage markers point into text that is gone.
+        self.alternatives = None
+
+    def _take_file(self, loaded: LoadedDocument) -> None:
+        self.path, self.newline, self.bom, self.disk = loaded.path, loaded.newline, loaded.bom, loaded.disk
         self.editor.document().setModified(False)
         self.titleChanged.emit()
 
+    def remove_unsavable(self) -> int:
+        """Delete the characters a saved document cannot hold (NUL, lone surrogates: typed or pasted), as one undo
+        step; returns how many were removed."""
+        text = self.text()
+        positions = unsavable_positions(text)
+        if not positions:
+            return 0
+        utf16 = Utf16Index(text)
+        cursor = QTextCursor(self.editor.document())
+        cursor.beginEditBlock()
+        # From the end, so the positions still to delete do not move.
+        for index in reversed(positions):
+            cursor.setPosition(utf16.to_utf16(index))
+            cursor.setPosition(utf16.to_utf16(index + 1), QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        cursor.endEditBlock()
+        return len(positions)
+
     def save(self, path: Path) -> None:
         """Save atomically to ``path`` (raises DocumentSaveError; the document stays modified then)."""
-        save_document(path, self.text(), newline=self.newline, bom=self.bom)
+        self.disk = save_document(path, self.text(), newline=self.newline, bom=self.bom)
         self.path = path
         self.editor.document().setModified(False)
         self.titleChanged.emit()

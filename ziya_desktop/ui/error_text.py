@@ -50,6 +50,9 @@ def hint_table() -> dict[str, str]:
         errors.DownloadError.hint: translate(
             "ErrorHints", "Check the network connection and start the download again; it continues where it stopped."
         ),
+        errors.UnsafeDownloadError.hint: translate(
+            "ErrorHints", "Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust."
+        ),
         errors.DownloadVerificationError.hint: translate(
             "ErrorHints", "Start the download again; the damaged file will be fetched anew."
         ),

@@ -1,8 +1,13 @@
-"""New, open, save, save as, recent files and export for the main window's documents."""
+"""New, open, save, save as, recent files and export for the main window's documents.
+
+A save never silently replaces what another program put on disk: it first compares the file with what the tab
+last read or wrote there and, when it changed, was deleted or is read-only, asks the writer what to do.
+"""
 
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,8 +16,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ziya_desktop import paths
 from ziya_desktop.documents.export import ExportDocument, export_document
+from ziya_desktop.documents.storage import DiskChange, check_disk
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.ui.document_tab import DocumentTab
+from ziya_desktop.ui.notice_bar import NoticeLevel
 from ziya_desktop.writing.actions import detect_language
 
 if TYPE_CHECKING:
@@ -23,6 +30,16 @@ log = logging.getLogger(__name__)
 RECENT_KEY = "files/recent"
 MAX_RECENT = 10
 _EXPORT_SUFFIX = {"html": ".html", "pdf": ".pdf", "docx": ".docx"}
+_ASKED = (DiskChange.MODIFIED, DiskChange.DELETED, DiskChange.READ_ONLY)
+
+
+class DiskAnswer(StrEnum):
+    """The writer's answer when the file on disk is not what the document last read or wrote there."""
+
+    OVERWRITE = "overwrite"
+    RELOAD = "reload"
+    SAVE_AS = "save_as"
+    CANCEL = "cancel"
 
 
 class FileCommands(QObject):
@@ -87,17 +104,101 @@ class FileCommands(QObject):
         return bool(name) and self.save_to(tab, Path(name))
 
     def save_to(self, tab: DocumentTab, path: Path) -> bool:
-        """Save ``tab`` to ``path``; on failure the document stays unsaved and the notice says why."""
+        """Save ``tab`` to ``path``; on failure the document stays unsaved and the notice says why.
+
+        When the file there changed since the tab read or wrote it, was deleted, or is read-only, the writer is
+        asked first (overwrite, reload from disk, save as, cancel). Characters a saved document cannot hold (NUL,
+        typed or pasted) are removed first, as one undo step, and the notice says so.
+        """
         if not path.suffix:
             path = path.with_suffix(".md")
+        path = path.absolute()
+        change = check_disk(path, tab.disk if path == tab.path else None)
+        if change in _ASKED:
+            answer = self.ask_disk_change(path, change)
+            if answer is DiskAnswer.RELOAD:
+                self.reload(tab)
+                return False
+            if answer is DiskAnswer.SAVE_AS:
+                return self.save_as(tab)
+            if answer is not DiskAnswer.OVERWRITE:
+                return False
+        removed = tab.remove_unsavable()
         try:
-            tab.save(path.absolute())
+            tab.save(path)
         except ZiyaError as exc:
             self.window.show_error(str(exc), exc.hint)
             return False
-        self.add_recent(path.absolute())
+        self.add_recent(path)
+        if removed:
+            self.window.notice.show_notice(
+                self.tr(
+                    "{count} character(s) that a text document cannot hold (such as NUL) were removed before saving."
+                ).format(count=removed),
+                hint=self.tr("Undo (Ctrl+Z) brings them back in the editor; the saved file does not have them."),
+                level=NoticeLevel.WARNING,
+            )
         self.window.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
         return True
+
+    def reload(self, tab: DocumentTab) -> bool:
+        """Replace ``tab``'s text by its file's, as one undo step (Undo brings the writer's version back)."""
+        if self.window.generation.current_tab is tab:
+            # Streamed text would land in the middle of the reloaded file.
+            self.window.generation.stop()
+        try:
+            tab.reload()
+        except ZiyaError as exc:
+            self.window.show_error(str(exc), exc.hint)
+            return False
+        self.window.notice.show_notice(
+            self.tr("“{name}” was reloaded from disk.").format(name=tab.display_name()),
+            hint=self.tr("Undo (Ctrl+Z) brings back the text you had before."),
+        )
+        return True
+
+    def ask_disk_change(self, path: Path, change: DiskChange) -> DiskAnswer:
+        """Ask what to do with a file that another program changed, deleted or write-protected. Escape cancels,
+        Enter picks Save As (neither loses anything); Reload is offered only when there are other contents to load."""
+        name = path.name
+        if change is DiskChange.MODIFIED:
+            title = self.tr("File changed on disk")
+            text = self.tr(
+                "“{name}” was changed by another program since it was opened or last saved here. Saving now "
+                "replaces those changes with your text."
+            ).format(name=name)
+        elif change is DiskChange.DELETED:
+            title = self.tr("File deleted on disk")
+            text = self.tr(
+                "“{name}” was moved or deleted by another program since it was opened or last saved here."
+            ).format(name=name)
+        else:
+            title = self.tr("File is read-only")
+            text = self.tr("“{name}” is marked read-only. Saving replaces it anyway.").format(name=name)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self.window)
+        box.setObjectName("diskChangeBox")
+        box.setInformativeText(str(path))
+        buttons: dict[object, DiskAnswer] = {}
+        overwrite_text = self.tr("Save Anyway") if change is DiskChange.DELETED else self.tr("Overwrite")
+        overwrite = box.addButton(overwrite_text, QMessageBox.ButtonRole.DestructiveRole)
+        overwrite.setObjectName("overwriteButton")
+        buttons[overwrite] = DiskAnswer.OVERWRITE
+        if change is DiskChange.MODIFIED:
+            reload = box.addButton(self.tr("Reload from Disk"), QMessageBox.ButtonRole.ResetRole)
+            reload.setObjectName("reloadButton")
+            buttons[reload] = DiskAnswer.RELOAD
+        save_as = box.addButton(self.tr("Save As…"), QMessageBox.ButtonRole.AcceptRole)
+        save_as.setObjectName("saveAsButton")
+        buttons[save_as] = DiskAnswer.SAVE_AS
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        cancel.setObjectName("cancelButton")
+        box.setDefaultButton(save_as)
+        box.setEscapeButton(cancel)
+        box.exec()
+        answer = buttons.get(box.clickedButton(), DiskAnswer.CANCEL)
+        box.deleteLater()
+        log.info("%s on disk is %s; the writer chose %s", path, change.value, answer.value)
+        return answer
 
     def maybe_save(self, tab: DocumentTab) -> bool:
         """Before closing ``tab``: True when it may close (saved, discarded, or unmodified)."""

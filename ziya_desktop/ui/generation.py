@@ -3,6 +3,10 @@ rewrite review (polish, expand, shorten, formal, warm, translate, free rewrite o
 
 The GUI thread builds nothing that needs llama.cpp: it snapshots the document and hands the engine worker a
 prompt builder that runs there with the model's tokenizer (see :data:`~ziya_desktop.ui.engine_worker.PromptBuilder`).
+
+Every chunk is cleaned of control characters before it goes anywhere (see :mod:`ziya_desktop.writing.clean_text`):
+a document never receives text it could not save and open again, and the writer is told once per run when
+something was removed.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from ziya_desktop.engine.sampling import SamplingParams
 from ziya_desktop.ui.apply_edits import apply_minimal_diff
 from ziya_desktop.ui.document_tab import Alternatives, DocumentTab
 from ziya_desktop.ui.engine_worker import EngineController, PromptBuilder
+from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
 from ziya_desktop.ui.rewrite_review import RewriteReview
 from ziya_desktop.ui.stream_inserter import StreamInserter
 from ziya_desktop.ui.text_positions import py_to_qt, qt_to_py
 from ziya_desktop.writing.actions import ActionRequest, clean_model_output
+from ziya_desktop.writing.clean_text import clean_model_text
 
 
 class RunMode(StrEnum):
@@ -71,6 +77,7 @@ class _Run:
     label: str = ""
     revised: list[str] = field(default_factory=list)
     request: object = None
+    removed: int = 0  # control characters taken out of the model's text
 
 
 class GenerationController(QObject):
@@ -81,6 +88,8 @@ class GenerationController(QObject):
         progress(int, float, int): chunks so far (about one per token), tokens per second since the first one,
             and context tokens in use (prompt + answer so far).
         windowed(int): the prompt left this many characters of the document out to fit the context window.
+        charactersRemoved(int): the run ended and this many control characters were removed from the model's text
+            (emitted only when there were some; ``notice``, when given, says so too).
         ended(object, str, str): the run ended: its GenerationStats (None when it failed), and on failure the
             message and hint. The text written so far stays.
     """
@@ -88,12 +97,21 @@ class GenerationController(QObject):
     started = Signal(str)
     progress = Signal(int, float, int)
     windowed = Signal(int)
+    charactersRemoved = Signal(int)
     ended = Signal(object, str, str)
 
-    def __init__(self, engine: EngineController, review: RewriteReview, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        engine: EngineController,
+        review: RewriteReview,
+        parent: QObject | None = None,
+        *,
+        notice: NoticeBar | None = None,
+    ) -> None:
         super().__init__(parent)
         self._engine = engine
         self.review = review
+        self._notice = notice
         self._run: _Run | None = None
         self._review_tab: DocumentTab | None = None
         self._review_target: QTextCursor | None = None
@@ -199,6 +217,8 @@ class GenerationController(QObject):
         if run.chunks == 0:
             run.first_chunk = now
         run.chunks += 1
+        text, removed = clean_model_text(text)
+        run.removed += removed
         if run.inserter is not None:
             run.inserter.feed(text)
         else:
@@ -215,6 +235,7 @@ class GenerationController(QObject):
         self._finish(run)
         if run.mode is RunMode.REVIEW:
             self._finish_review(run)
+        self._report_removed(run)
         self.ended.emit(stats if isinstance(stats, GenerationStats) else None, "", "")
 
     def _on_failed(self, request_id: int, message: str, hint: str) -> None:
@@ -224,7 +245,22 @@ class GenerationController(QObject):
         self._finish(run)
         if run.mode is RunMode.REVIEW:
             self.review.fail(message)
+        # Before ``ended``: the failure's own message then takes the notice strip, as it matters more.
+        self._report_removed(run)
         self.ended.emit(None, message, hint)
+
+    def _report_removed(self, run: _Run) -> None:
+        if not run.removed:
+            return
+        self.charactersRemoved.emit(run.removed)
+        if self._notice is not None:
+            self._notice.show_notice(
+                self.tr(
+                    "The model wrote {count} control character(s) (such as NUL) that do not belong in a document; "
+                    "they were left out."
+                ).format(count=run.removed),
+                level=NoticeLevel.INFO,
+            )
 
     def _finish(self, run: _Run) -> None:
         self._run = None

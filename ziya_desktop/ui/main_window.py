@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
             # A quit that bypasses closeEvent must still join the worker thread (a running QThread aborts at exit).
             app.aboutToQuit.connect(self.engine.shutdown)
         self.review = RewriteReview(self)
-        self.generation = GenerationController(self.engine, self.review, self)
+        self.generation = GenerationController(self.engine, self.review, self, notice=self.notice)
         self.status = StatusPanel(self.statusBar())
 
         library = load_templates(paths.builtin_templates_dir(), paths.templates_dir())

@@ -5,13 +5,17 @@ documents were recovered it opens a :class:`RecoveryDialog` (window-modal, not b
 writer restores each one into a tab (marked modified, so nothing is written to disk until they save) or discards
 it. Journals that could not be read are listed in the dialog, or in the window's notice bar when nothing else was
 found; they were already moved aside and never touch the saved documents.
+
+A journal is data anyone could have put there: its path, title, model and settings are shown as plain text only
+(labels in ``Qt.PlainText``, escaped where our own markup wraps them), cut to a sensible length, and a time stamp
+no calendar holds reads "unknown". The diff is bounded (``DiffBudget``); a passage too changed to diff within it is
+shown whole, with a note.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,18 +37,19 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop import paths
+from ziya_desktop.atomic_write import remove_stray_temps
 from ziya_desktop.documents.recovery import (
     RecoveredDocument,
     RecoveryScan,
     describe_corrupt,
     discard_recovered,
-    remove_stray_temps_in,
+    remove_stale_temps_of,
     scan_journals,
 )
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.ui.document_tab import DocumentTab
 from ziya_desktop.ui.notice_bar import NoticeLevel
-from ziya_desktop.writing.diff import Change
+from ziya_desktop.writing.diff import Change, DiffBudget
 
 if TYPE_CHECKING:
     from ziya_desktop.ui.main_window import MainWindow
@@ -56,6 +61,10 @@ log = logging.getLogger(__name__)
 # Characters of unchanged text shown on each side of a change, and the most changes listed.
 DIFF_CONTEXT_CHARS = 40
 MAX_DIFF_CHANGES = 200
+# The most characters of one side of a change shown (a passage shown whole can be the entire document).
+MAX_CHANGE_CHARS = 600
+# The most characters of a name, path or setting from a journal shown.
+MAX_FIELD_CHARS = 300
 _SAMPLING_SHOWN = ("temperature", "top_p", "top_k", "repeat_penalty", "max_tokens", "seed")
 
 
@@ -63,19 +72,26 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("RecoveryDialog", text)
 
 
-def diff_html(base: str, changes: list[Change]) -> str:
-    """The changes as HTML: a little unchanged text around each, deletions struck through, insertions underlined."""
+def diff_html(base: str, changes: list[Change], *, simplified: bool = False) -> str:
+    """The changes as HTML: a little unchanged text around each, deletions struck through, insertions underlined.
+
+    Every piece of text is escaped. ``simplified`` adds a note that some passages are shown whole (the diff's
+    budget ran out); a side of a change longer than :data:`MAX_CHANGE_CHARS` is cut short, saying by how much.
+    """
     if not changes:
         return "<p>" + html.escape(_tr("No difference from the saved file.")) + "</p>"
     parts: list[str] = []
+    if simplified:
+        note = _tr("Some passages have too many changes to compare in detail; each is shown as one change.")
+        parts.append("<p><i>" + html.escape(note) + "</i></p>")
     for change in changes[:MAX_DIFF_CHANGES]:
         before = base[max(0, change.start - DIFF_CONTEXT_CHARS) : change.start]
         after = base[change.end : change.end + DIFF_CONTEXT_CHARS]
         parts.append(
             "<p>…{before}{old}{new}{after}…</p>".format(
                 before=html.escape(before),
-                old=f'<s style="color:#c0392b">{html.escape(change.old)}</s>' if change.old else "",
-                new=f'<u style="color:#1e8449">{html.escape(change.new)}</u>' if change.new else "",
+                old=f'<s style="color:#c0392b">{_cut(change.old)}</s>' if change.old else "",
+                new=f'<u style="color:#1e8449">{_cut(change.new)}</u>' if change.new else "",
                 after=html.escape(after),
             )
         )
@@ -85,24 +101,45 @@ def diff_html(base: str, changes: list[Change]) -> str:
     return "".join(parts).replace("\n", "<br>")
 
 
+def _cut(text: str) -> str:
+    """``text`` escaped, cut at :data:`MAX_CHANGE_CHARS` with a count of what was left out."""
+    if len(text) <= MAX_CHANGE_CHARS:
+        return html.escape(text)
+    rest = _tr("… ({count} more characters)").format(count=len(text) - MAX_CHANGE_CHARS)
+    return html.escape(text[:MAX_CHANGE_CHARS]) + " " + html.escape(rest)
+
+
+def _field(text: str) -> str:
+    """A name or setting from a journal, cut to :data:`MAX_FIELD_CHARS` (it is shown as plain text)."""
+    return text if len(text) <= MAX_FIELD_CHARS else text[:MAX_FIELD_CHARS] + "…"
+
+
+def _tool_tip(text: str) -> str:
+    """A tool tip showing ``text`` literally: Qt renders a tool tip as rich text when it looks like HTML."""
+    return '<p style="white-space:pre-wrap">' + html.escape(_field(text)) + "</p>"
+
+
 def _describe(document: RecoveredDocument) -> str:
     entry = document.entry
-    when = datetime.fromtimestamp(entry.written_at).strftime("%Y-%m-%d %H:%M:%S")
+    written = entry.written_time()
+    # A damaged or foreign journal's time stamp can lie beyond any calendar; its text still matters.
+    when = written.strftime("%Y-%m-%d %H:%M:%S") if written is not None else _tr("unknown")
     lines = [
-        _tr("File: {path}").format(path=str(entry.path)) if entry.path else _tr("A new document, never saved"),
+        _tr("File: {path}").format(path=_field(str(entry.path))) if entry.path else _tr("A new document, never saved"),
         _tr("Last backed up: {time}").format(time=when),
     ]
     generation = entry.generation
     if generation is not None:
-        model = Path(generation.model_path).name or _tr("unknown model")
-        shown = [f"{key} {generation.sampling[key]}" for key in _SAMPLING_SHOWN if key in generation.sampling]
+        model = _field(Path(generation.model_path).name) or _tr("unknown model")
+        sampling = generation.sampling
+        shown = [f"{key} {_field(str(sampling[key]))}" for key in _SAMPLING_SHOWN if key in sampling]
         lines.append(
             _tr("The model was writing when the app stopped: {model} ({settings})").format(
                 model=model, settings=", ".join(shown)
             )
         )
     if document.saved_problem:
-        lines.append(_tr("The saved file cannot be read: {problem}").format(problem=document.saved_problem))
+        lines.append(_tr("The saved file cannot be read: {problem}").format(problem=_field(document.saved_problem)))
     elif document.saved_changed:
         lines.append(_tr("The saved file was changed after this backup was made; compare before restoring."))
     return "\n".join(lines)
@@ -139,11 +176,13 @@ class RecoveryDialog(QDialog):
             self,
         )
         intro.setWordWrap(True)
+        intro.setTextFormat(Qt.TextFormat.PlainText)
         self.documents = QListWidget(self)
         self.documents.setObjectName("recoveredDocuments")
         self.details = QLabel(self)
         self.details.setObjectName("recoveryDetails")
         self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)  # paths and settings come from the journal
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("recoveryPreview")
@@ -166,6 +205,7 @@ class RecoveryDialog(QDialog):
         self.corrupt_label = QLabel(self)
         self.corrupt_label.setObjectName("corruptJournals")
         self.corrupt_label.setWordWrap(True)
+        self.corrupt_label.setTextFormat(Qt.TextFormat.PlainText)  # journal file names are anyone's
         if scan.corrupt:
             heading = self.tr("These backups were damaged and could not be read:")
             self.corrupt_label.setText("\n".join([heading, *(describe_corrupt(c) for c in scan.corrupt)]))
@@ -191,9 +231,9 @@ class RecoveryDialog(QDialog):
         column.addLayout(buttons)
 
         for document in scan.documents:
-            item = QListWidgetItem(document.name, self.documents)
+            item = QListWidgetItem(_field(document.name), self.documents)
             item.setData(Qt.ItemDataRole.UserRole, document)
-            item.setToolTip(str(document.entry.path) if document.entry.path else document.name)
+            item.setToolTip(_tool_tip(str(document.entry.path) if document.entry.path else document.name))
         self.documents.currentRowChanged.connect(self._show_current)
         self.documents.setCurrentRow(0)
         self._sync_buttons()
@@ -224,7 +264,9 @@ class RecoveryDialog(QDialog):
             return
         self.details.setText(_describe(document))
         self.preview.setPlainText(document.preview())
-        self.diff_view.setHtml(diff_html(document.saved_text or "", document.changes()))
+        budget = DiffBudget()
+        changes = document.changes(budget)
+        self.diff_view.setHtml(diff_html(document.saved_text or "", changes, simplified=budget.fallbacks > 0))
 
     def _take_current(self) -> RecoveredDocument | None:
         row = self.documents.currentRow()
@@ -271,7 +313,10 @@ def restore_document(window: MainWindow, document: RecoveredDocument) -> Documen
     entry = document.entry
     current = window.current_tab()
     tab = current if current is not None and current.is_blank() else window.new_document()
-    if entry.path is not None:
+    if entry.path is not None and document.path_is_special:
+        # A named pipe or device is no document: the text opens untitled, and Save asks where it goes.
+        log.info("restoring %s without its path: not a regular file", entry.path)
+    elif entry.path is not None:
         try:
             tab.load(entry.path)
         except ZiyaError as exc:
@@ -294,18 +339,22 @@ def restore_document(window: MainWindow, document: RecoveredDocument) -> Documen
     return tab
 
 
-def offer_recovery(window: MainWindow, folder: Path | None = None) -> RecoveryDialog | None:
+def offer_recovery(
+    window: MainWindow, folder: Path | None = None, *, scan: RecoveryScan | None = None
+) -> RecoveryDialog | None:
     """Scan the journals and, if a crash left documents behind, open the recovery dialog over ``window``.
 
     Args:
         window: the main window; restored documents open in its tabs.
         folder: the journal folder (default :func:`ziya_desktop.paths.journal_dir`).
+        scan: what a scan of ``folder`` already found (it is not scanned again).
 
     Returns:
         The dialog (already open, window-modal) when documents were recovered, else None. Damaged journals with
         nothing else to recover are reported in the window's notice bar.
     """
-    scan = scan_journals(folder if folder is not None else paths.journal_dir())
+    if scan is None:
+        scan = scan_journals(folder if folder is not None else paths.journal_dir())
     if not scan.documents:
         if scan.corrupt:
             window.notice.show_notice(
@@ -325,16 +374,47 @@ def offer_recovery(window: MainWindow, folder: Path | None = None) -> RecoveryDi
 
 
 def start_recovery(window: MainWindow) -> RecoveryDialog | None:
-    """At start: remove the temp files crashed saves left (in the journal folder and the folders of recent
-    documents and of journaled documents), then :func:`offer_recovery`.
+    """At start: :func:`offer_recovery`, then remove the temp files crashed saves left.
+
+    The journal folder's own temp files (half-written journals; the journal before them is whole) go at once.
+    Temp files next to documents go only once the writer has decided in the dialog (at once when there is none),
+    and only those of documents restored or opened recently, never of a journal still undecided (see
+    :func:`~ziya_desktop.documents.recovery.remove_stale_temps_of`); the notice bar says what was removed.
 
     Returns:
         The recovery dialog when one was opened, else None.
     """
     folder = paths.journal_dir()
-    folders = [folder, *(p.parent for p in window.files.recent())]
-    folders.extend(d.entry.path.parent for d in scan_journals(folder).documents if d.entry.path is not None)
-    removed = remove_stray_temps_in(folders)
-    if removed:
-        log.info("removed %d stray temp file(s) of interrupted saves: %s", len(removed), removed)
-    return offer_recovery(window, folder)
+    half_written = remove_stray_temps(folder)
+    if half_written:
+        log.info("removed %d half-written journal file(s): %s", len(half_written), half_written)
+    dialog = offer_recovery(window, folder, scan=scan_journals(folder))
+    if dialog is None:
+        _remove_temps(window, window.files.recent(), undecided=[])
+        return dialog
+    restored: list[Path] = []
+
+    def restoring(document: RecoveredDocument) -> None:
+        if document.entry.path is not None and not document.path_is_special:
+            restored.append(document.entry.path)
+
+    def decided(_result: int) -> None:
+        undecided = [d.entry.path for d in dialog.recovered() if d.entry.path is not None]
+        _remove_temps(window, [*window.files.recent(), *restored], undecided=undecided)
+
+    dialog.restoreRequested.connect(restoring)
+    dialog.finished.connect(decided)
+    return dialog
+
+
+def _remove_temps(window: MainWindow, documents: list[Path], *, undecided: list[Path]) -> None:
+    keep = set(undecided)
+    removed = remove_stale_temps_of(p for p in documents if p not in keep)
+    if not removed:
+        return
+    log.info("removed %d temp file(s) of interrupted saves: %s", len(removed), removed)
+    window.notice.show_notice(
+        _tr("Removed {count} unfinished temporary file(s) left by interrupted saves.").format(count=len(removed)),
+        hint=", ".join(str(p) for p in removed[:10]) + (" …" if len(removed) > 10 else ""),
+        level=NoticeLevel.INFO,
+    )

@@ -50,9 +50,10 @@ MAX_PATTERN_CHARS = 20_000
 MAX_TEXT_CHARS = 2_000
 LANGS = ("zh", "en")
 LENGTH_UNITS = ("chars", "words", "minutes")
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_LIMIT_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# Used with fullmatch only: `$` would also match before a final newline, letting "name\n" through.
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+_NAME_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_LIMIT_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _TOML_LINE_RE = re.compile(r"at line (\d+)")
 _TEMPLATE_HEADER_RE = re.compile(r"^[ \t]*\[\[[ \t]*templates[ \t]*\]\]", re.MULTILINE)
 
@@ -174,7 +175,7 @@ def _parse_categories(raw: object) -> list[Category]:
     for i, item in enumerate(_expect(raw, list, "categories")):
         d = _table(item, f"categories[{i}]", {"id", "names", "order"}, {"id", "names"})
         cid = _text(d["id"], "category id")
-        if not _ID_RE.match(cid):
+        if not _ID_RE.fullmatch(cid):
             raise ValueError(f"category id {cid!r} must be lowercase letters, digits, '.', '_' or '-'")
         out.append(
             Category(cid, _localized(d["names"], f"category {cid} names"), _expect(d.get("order", 1000), int, "order"))
@@ -186,7 +187,7 @@ def _parse_option(raw: object, what: str) -> ChoiceOption:
     d = _table(raw, what, {"value", "label", "note", "limits"}, {"value", "label"})
     limits: dict[str, int] = {}
     for k, v in _expect(d.get("limits", {}), dict, f"{what}.limits").items():
-        if not _LIMIT_KEY_RE.match(k):
+        if not _LIMIT_KEY_RE.fullmatch(k):
             raise ValueError(f"{what}.limits: bad key {k!r}")
         limits[k] = _expect(v, int, f"{what}.limits.{k}")
     note = _localized(d["note"], f"{what}.note") if "note" in d else None
@@ -201,7 +202,7 @@ def _parse_field(raw: object, i: int) -> Field:
         {"name", "kind", "label"},
     )
     name = _text(d["name"], f"fields[{i}].name")
-    if not _NAME_RE.match(name):
+    if not _NAME_RE.fullmatch(name):
         raise ValueError(f"field name {name!r} must be lowercase letters, digits and '_'")
     what = f"field {name!r}"
     try:
@@ -258,7 +259,7 @@ _TEMPLATE_KEYS = {"id", "category", "names", "language", "fields", "header", "in
 def _parse_template(raw: object, path: Path | None, builtin: bool) -> Template:
     d = _table(raw, "template", _TEMPLATE_KEYS, _TEMPLATE_KEYS - {"fields", "header", "footer"})
     tid = _text(d["id"], "id")
-    if not _ID_RE.match(tid):
+    if not _ID_RE.fullmatch(tid):
         raise ValueError(f"id {tid!r} must be lowercase letters, digits, '.', '_' or '-' (at most 64)")
     language = _text(d["language"], "language")
     if language not in LANGS:
@@ -301,7 +302,7 @@ def _check_pattern(pattern: str, key: str, known: set[str]) -> None:
     for _, name, spec, conv in parsed:
         if name is None:
             continue
-        if conv is not None or spec or not _NAME_RE.match(name):
+        if conv is not None or spec or not _NAME_RE.fullmatch(name):
             raise ValueError(
                 f"{key}: placeholder {{{name}{'!' + conv if conv else ''}{':' + spec if spec else ''}}} "
                 "must be a plain field name"
@@ -315,7 +316,7 @@ def _check_pattern(pattern: str, key: str, known: set[str]) -> None:
 
 def duplicate(template: Template, new_id: str) -> Template:
     """A user copy of ``template`` under ``new_id``, its names marked as a copy."""
-    if not _ID_RE.match(new_id):
+    if not _ID_RE.fullmatch(new_id):
         raise TemplateError(f"id {new_id!r} must be lowercase letters, digits, '.', '_' or '-' (at most 64)")
     names = LocalizedText(f"{template.names.zh}（副本）", f"{template.names.en} (copy)")
     return replace(template, id=new_id, names=names, source=None, builtin=False)
@@ -327,7 +328,7 @@ def save_user_template(template: Template, user_dir: Path) -> Path:
     Raises:
         TemplateError: the id is not usable as a file name, or the file could not be written.
     """
-    if not _ID_RE.match(template.id):
+    if not _ID_RE.fullmatch(template.id):
         raise TemplateError(f"id {template.id!r} must be lowercase letters, digits, '.', '_' or '-'")
     text = template_to_toml(template)
     # Refuse to write what we could not load back (an unknown placeholder, an over-long pattern).
