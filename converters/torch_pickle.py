@@ -16,6 +16,7 @@ import collections
 import io
 import os
 import pickle
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -56,6 +57,12 @@ _TORCH_DTYPES: dict[str, str] = {
 }
 # A state dict's pickle takes a few hundred bytes per tensor; the largest real ones are well under a megabyte.
 _MAX_PICKLE_BYTES = 16 * 1024 * 1024
+# A 13B shard holds a few hundred storages; the bounds leave room for far larger models.
+_MAX_ZIP_ENTRIES = 100_000
+# zipfile reads entries until it has consumed the stated table size, whatever the stated count: both are bounded.
+_MAX_CENTRAL_DIRECTORY_BYTES = 8 * 1024 * 1024
+# The end record is 22 bytes plus a comment of at most 65,535.
+_EOCD_SEARCH_BYTES = 22 + 65_535
 # What reading a damaged or exotic zip member raises (bad CRC, bad deflate stream, unknown method, encryption).
 _DAMAGED_MEMBER = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError)
 
@@ -263,6 +270,7 @@ class TorchZipCheckpoint:
     def _open(self) -> None:
         name = self.path.name
         try:
+            _check_central_directory(self._file, name)
             self._zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise CheckpointError(
@@ -356,6 +364,38 @@ class TorchZipCheckpoint:
         if zf is not None:
             zf.close()
         self._file.close()
+
+
+def _check_central_directory(file: Any, name: str) -> None:
+    """Refuse a zip whose table of contents is larger than a checkpoint's could be, before zipfile reads it all.
+
+    zipfile builds one object per entry of the central directory, whose size the end record states (the ZIP64 one
+    for large archives): a small file claiming millions of entries would cost memory far beyond its own size.
+    """
+    size = file.seek(0, io.SEEK_END)
+    tail_len = min(size, _EOCD_SEARCH_BYTES)
+    file.seek(size - tail_len)
+    tail = file.read(tail_len)
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or end + 22 > len(tail):
+        raise zipfile.BadZipFile("no end of central directory record")
+    entries, cd_size = struct.unpack_from("<HI", tail, end + 10)
+    locator = end - 20
+    if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and locator >= 0 and tail[locator : locator + 4] == b"PK\x06\x07":
+        (record_at,) = struct.unpack_from("<Q", tail, locator + 8)
+        if record_at + 56 > size:
+            raise zipfile.BadZipFile("the ZIP64 end record lies outside the file")
+        file.seek(record_at)
+        record = file.read(56)
+        if record[:4] != b"PK\x06\x06":
+            raise zipfile.BadZipFile("no ZIP64 end of central directory record")
+        entries, cd_size = struct.unpack_from("<QQ", record, 32)
+    if entries > _MAX_ZIP_ENTRIES or cd_size > _MAX_CENTRAL_DIRECTORY_BYTES:
+        raise CheckpointError(
+            f"{name}: the archive lists {entries} entries in a {cd_size}-byte table of contents, more than a "
+            f"checkpoint holds (at most {_MAX_ZIP_ENTRIES} entries, {_MAX_CENTRAL_DIRECTORY_BYTES} bytes)"
+        )
+    file.seek(0)
 
 
 def _data_offset(file: Any, path: Path, info: zipfile.ZipInfo) -> int:

@@ -411,3 +411,25 @@ def test_disallowed_storage_class_is_refused(tmp_path: Path) -> None:
     path = write_torch_zip(tmp_path / "w.bin", pkl, {"0": VALUES.tobytes()})
     with pytest.raises(UnsafeCheckpointError, match=r"torch\.QInt8Storage"):
         TorchZipCheckpoint(path)
+
+
+def _zip_with_entries(path: Path, count: int) -> Path:
+    """A zip whose central directory lists ``count`` empty stored files (their local headers are never read)."""
+    entries = b"".join(
+        struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(f"e{i}"), 0, 0, 0, 0, 0, 0)
+        + f"e{i}".encode()
+        for i in range(count)
+    )
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, min(count, 0xFFFF), min(count, 0xFFFF), len(entries), 0, 0)
+    path.write_bytes(entries + end)
+    return path
+
+
+def test_a_table_of_contents_larger_than_any_checkpoint_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # Each listed entry costs zipfile an object: a few MB of table would cost hundreds of MB before any check.
+    huge = _zip_with_entries(tmp_path / "pytorch_model.bin", 400_000)
+    with pytest.raises(CheckpointError, match=r"table of contents.*more than a checkpoint holds"):
+        TorchZipCheckpoint(huge)
+    # A table of an ordinary size still opens, and the archive is then refused for what it lacks.
+    with pytest.raises(CheckpointError, match=r"expected one data\.pkl"):
+        TorchZipCheckpoint(_zip_with_entries(tmp_path / "small.bin", 10))
