@@ -110,13 +110,14 @@ def measure_recovery(size_kb: int = 100) -> list[Figure]:
     """Start-up recovery of a ``size_kb`` KB heavily edited document up to the shown dialog; the plain difflib
     baseline on the same text. Runs in this process with its own ``ZIYA_HOME`` (restored afterwards)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ziya_desktop import paths
     from ziya_desktop.documents.journal import JournalEntry, new_document_id, saved_file_state, write_journal
     from ziya_desktop.documents.storage import save_document
     from ziya_desktop.ui.main_window import MainWindow
-    from ziya_desktop.ui.recovery_dialog import start_recovery
+    from ziya_desktop.ui.recovery_dialog import RecoveryDialog, start_recovery
     from ziya_desktop.writing.diff import DIFF_STEP_LIMIT, DiffBudget, diff_changes, diff_units
 
     saved_text, revised = heavy_edit_pair(size_kb * 1000)
@@ -142,10 +143,14 @@ def measure_recovery(size_kb: int = 100) -> list[Figure]:
             window.show()
             app.processEvents()
             began = time.perf_counter()
-            dialog = start_recovery(window)
-            app.processEvents()
+            start = start_recovery(window)
+            opened: list[object] = []
+            start.finished.connect(opened.append)
+            while not opened:  # the scan runs on a worker thread; the dialog opens on this one when it is done
+                app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 10)
+            dialog = opened[0]
             shown_s = time.perf_counter() - began
-            if dialog is None or not dialog.isVisible():
+            if not isinstance(dialog, RecoveryDialog) or not dialog.isVisible():
                 raise RuntimeError("the recovery dialog did not open")
             changes_shown = len(dialog.recovered()[0].changes())
             dialog.reject()

@@ -8,11 +8,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import math
+import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt also has mightBeRichText
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -30,7 +34,7 @@ from ziya_desktop.documents.journal import (
     saved_file_state,
     write_journal,
 )
-from ziya_desktop.documents.recovery import CORRUPT_FOLDER
+from ziya_desktop.documents.recovery import CORRUPT_FOLDER, RecoveryScan
 from ziya_desktop.documents.storage import save_document
 from ziya_desktop.ui.main_window import MainWindow
 from ziya_desktop.ui.recovery_dialog import RecoveryDialog, offer_recovery, start_recovery
@@ -48,6 +52,58 @@ def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow
     monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
     yield main
     main.close()
+
+
+def started(qtbot: QtBot, window: MainWindow) -> RecoveryDialog | None:
+    """Start-up recovery as the app runs it, waited for: the dialog it opened, or None."""
+    start = start_recovery(window)
+    with qtbot.waitSignal(start.finished, timeout=30_000) as blocker:
+        pass
+    result = blocker.args[0]
+    assert result is None or isinstance(result, RecoveryDialog)
+    return result
+
+
+def test_the_start_up_scan_never_blocks_the_window(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A journal folder on a drive that does not answer: the window keeps handling events until the scan returns."""
+    from ziya_desktop.ui import recovery_dialog
+
+    crashed_journal("text from before the crash")
+    # An earlier process that had this pid (pids are reused) crashed too: its journal is a crash's.
+    reused_pid = replace(crashed_journal("an earlier run with this pid"), pid=os.getpid(), written_at=time.time() - 60)
+    write_journal(paths.journal_dir(), reused_pid)
+    drive_answers = threading.Event()
+    real_scan = recovery_dialog.scan_journals
+
+    def slow_drive_scan(folder: Path, **kwargs: Any) -> RecoveryScan:
+        assert drive_answers.wait(30), "the test never let the drive answer"
+        return real_scan(folder, **kwargs)
+
+    monkeypatch.setattr(recovery_dialog, "scan_journals", slow_drive_scan)
+    start = start_recovery(window)  # returns at once although the scan is stuck
+    ticks: list[int] = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5_000)  # the GUI thread runs its event loop meanwhile
+    assert window.findChildren(RecoveryDialog) == []
+    # Meanwhile the writer works, and this run journals it: that is not a crash's leftover.
+    tab = window.current_tab()
+    assert tab is not None
+    tab.editor.setPlainText("typed while the scan was stuck")
+    own = crashed_journal("typed while the scan was stuck")
+    write_journal(paths.journal_dir(), replace(own, pid=os.getpid(), written_at=time.time()))
+    with qtbot.waitSignal(start.finished, timeout=30_000) as blocker:
+        drive_answers.set()
+    dialog = blocker.args[0]
+    assert isinstance(dialog, RecoveryDialog) and dialog.isVisible()
+    assert sorted(d.entry.text for d in dialog.recovered()) == [
+        "an earlier run with this pid",
+        "text from before the crash",
+    ]
+    dialog.reject()
 
 
 def crashed_journal(text: str, *, path: Path | None = None, model: str = "", cursor: int = 0) -> JournalEntry:
@@ -171,7 +227,7 @@ def test_damaged_journals_are_listed_next_to_good_ones(window: MainWindow) -> No
     dialog.reject()
 
 
-def test_start_recovery_removes_stray_temps_of_crashed_saves(window: MainWindow, tmp_path: Path) -> None:
+def test_start_recovery_removes_stray_temps_of_crashed_saves(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     target = docs / "报告.md"
@@ -183,7 +239,7 @@ def test_start_recovery_removes_stray_temps_of_crashed_saves(window: MainWindow,
     fresh.write_bytes(b"a save in progress elsewhere")
     old = time.time() - 3600
     os.utime(stray, (old, old))
-    assert start_recovery(window) is None
+    assert started(qtbot, window) is None
     assert not stray.exists() and fresh.exists() and target.read_text(encoding="utf-8") == "v1"
 
 
@@ -256,7 +312,7 @@ def test_backup_times_out_of_range_show_as_unknown(window: MainWindow) -> None:
     dialog.reject()
 
 
-def test_stray_temps_survive_until_the_writer_decided(window: MainWindow, tmp_path: Path) -> None:
+def test_stray_temps_survive_until_the_writer_decided(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
     restored, later = docs / "报告.md", docs / "later.md"
@@ -273,7 +329,7 @@ def test_stray_temps_survive_until_the_writer_decided(window: MainWindow, tmp_pa
         temp.write_bytes(b"half a save, maybe the only copy")
         os.utime(temp, (OLD, OLD))
 
-    dialog = start_recovery(window)
+    dialog = started(qtbot, window)
 
     assert dialog is not None and dialog.isVisible()
     assert all(temp.exists() for temp in temps.values()), "nothing is removed before the writer has decided"

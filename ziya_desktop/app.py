@@ -101,6 +101,7 @@ def run_gui(argv: list[str]) -> int:
     window = MainWindow(lang=lang)
     window.show()
     # After show(): the recovery dialog needs the window, and a crash's leftovers are dealt with before new work.
+    # The journals are scanned on a worker thread; the dialog opens when the scan is done.
     start_recovery(window)
     # After show(): the window is up at once and the model loads in the background.
     window.writing.load_last_model()

@@ -127,12 +127,15 @@ class RecoveryScan:
         return bool(self.documents or self.corrupt)
 
 
-def scan_journals(folder: Path, *, own_pid: int | None = None) -> RecoveryScan:
+def scan_journals(folder: Path, *, own_pid: int | None = None, started_at: float | None = None) -> RecoveryScan:
     """Read every journal in ``folder``; move corrupt ones aside; skip those of processes still running.
 
     Args:
         folder: the journal folder (:func:`ziya_desktop.paths.journal_dir`).
-        own_pid: this process (default ``os.getpid()``); its own journals are recovered too, never skipped.
+        own_pid: this process (default ``os.getpid()``). A journal with this pid is a crashed earlier process's
+            whose pid the system gave again, and is recovered; but when ``started_at`` is given, one written at or
+            after it is this process's own (the scan runs while the writer already edits) and is left alone.
+        started_at: when this process began writing journals (``time.time()``), or None.
 
     Returns:
         The recovered documents, oldest first, and the corrupt journals with the reason each was refused.
@@ -148,6 +151,8 @@ def scan_journals(folder: Path, *, own_pid: int | None = None) -> RecoveryScan:
         if entry.pid != own and _process_alive(entry.pid):
             log.info("journal %s belongs to running process %d; left alone", path, entry.pid)
             continue
+        if entry.pid == own and started_at is not None and entry.written_at >= started_at:
+            continue  # written by this run since it started
         scan.documents.append(_compare(entry, path))
     return scan
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import html
 import logging
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -373,8 +375,66 @@ def offer_recovery(
     return dialog
 
 
-def start_recovery(window: MainWindow) -> RecoveryDialog | None:
-    """At start: :func:`offer_recovery`, then remove the temp files crashed saves left.
+class RecoveryStart(QObject):
+    """Start-up recovery: the journals are scanned on a worker thread, then the dialog opens on the GUI thread.
+
+    The scan reads files (the journals and the documents they name) that may sit on a slow or hung network drive;
+    the window stays responsive meanwhile, and the dialog appears when the scan is done. Parented to the window:
+    closing the window before the scan ends drops the result.
+
+    Signals:
+        finished(object): the recovery dialog (open, window-modal) when one was opened, else None.
+    """
+
+    finished = Signal(object)
+    _scanned = Signal(object)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._window = window
+        self._folder = paths.journal_dir()
+        # Before the event loop runs, so before the writer can type: every journal of this run is written later.
+        self._started_at = time.time()
+        # Queued: the worker thread emits, the GUI thread opens the dialog.
+        self._scanned.connect(self._open, Qt.ConnectionType.QueuedConnection)
+        threading.Thread(target=self._scan, name="recovery-scan", daemon=True).start()
+
+    def _scan(self) -> None:
+        try:
+            half_written = remove_stray_temps(self._folder)
+            if half_written:
+                log.info("removed %d half-written journal file(s): %s", len(half_written), half_written)
+            scan = scan_journals(self._folder, started_at=self._started_at)
+        except Exception:
+            log.exception("the start-up scan of %s failed", self._folder)
+            scan = RecoveryScan()
+        self._scanned.emit(scan)
+
+    def _open(self, scan: RecoveryScan) -> None:
+        window = self._window
+        dialog = offer_recovery(window, self._folder, scan=scan)
+        if dialog is None:
+            _remove_temps(window, window.files.recent(), undecided=[])
+            self.finished.emit(None)
+            return
+        restored: list[Path] = []
+
+        def restoring(document: RecoveredDocument) -> None:
+            if document.entry.path is not None and not document.path_is_special:
+                restored.append(document.entry.path)
+
+        def decided(_result: int) -> None:
+            undecided = [d.entry.path for d in dialog.recovered() if d.entry.path is not None]
+            _remove_temps(window, [*window.files.recent(), *restored], undecided=undecided)
+
+        dialog.restoreRequested.connect(restoring)
+        dialog.finished.connect(decided)
+        self.finished.emit(dialog)
+
+
+def start_recovery(window: MainWindow) -> RecoveryStart:
+    """At start: scan the journals off the GUI thread, then :func:`offer_recovery` and remove the temp files
+    crashed saves left.
 
     The journal folder's own temp files (half-written journals; the journal before them is whole) go at once.
     Temp files next to documents go only once the writer has decided in the dialog (at once when there is none),
@@ -382,29 +442,9 @@ def start_recovery(window: MainWindow) -> RecoveryDialog | None:
     :func:`~ziya_desktop.documents.recovery.remove_stale_temps_of`); the notice bar says what was removed.
 
     Returns:
-        The recovery dialog when one was opened, else None.
+        The running start; its ``finished`` signal carries the dialog (or None) once the scan is done.
     """
-    folder = paths.journal_dir()
-    half_written = remove_stray_temps(folder)
-    if half_written:
-        log.info("removed %d half-written journal file(s): %s", len(half_written), half_written)
-    dialog = offer_recovery(window, folder, scan=scan_journals(folder))
-    if dialog is None:
-        _remove_temps(window, window.files.recent(), undecided=[])
-        return dialog
-    restored: list[Path] = []
-
-    def restoring(document: RecoveredDocument) -> None:
-        if document.entry.path is not None and not document.path_is_special:
-            restored.append(document.entry.path)
-
-    def decided(_result: int) -> None:
-        undecided = [d.entry.path for d in dialog.recovered() if d.entry.path is not None]
-        _remove_temps(window, [*window.files.recent(), *restored], undecided=undecided)
-
-    dialog.restoreRequested.connect(restoring)
-    dialog.finished.connect(decided)
-    return dialog
+    return RecoveryStart(window)
 
 
 def _remove_temps(window: MainWindow, documents: list[Path], *, undecided: list[Path]) -> None:
