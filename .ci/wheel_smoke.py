@@ -54,6 +54,7 @@ def main() -> None:
     check(QCoreApplication.translate("ErrorHints", "Load a model first.") != "Load a model first.", "it translates")
 
     bin_dir = Path(sys.executable).parent
+    check((bin_dir / "ziya-desktop-gui").is_file(), "the GUI launcher ziya-desktop-gui is installed")
     gguf = work / "tiny-q8_0.gguf"
     subprocess.run(
         [str(bin_dir / "ziya-convert"), str(checkpoint), "--outfile", str(gguf), "--outtype", "q8_0"], check=True

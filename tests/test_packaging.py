@@ -38,3 +38,13 @@ def test_resources_are_the_mapped_package_and_their_data_is_declared() -> None:
     needed = {paths.resources_dir() / "catalog.toml", *paths.builtin_templates_dir().glob("*.toml")}
     needed |= set(paths.translations_dir().glob("*.qm"))
     assert needed <= shipped
+
+
+def test_a_console_command_line_and_a_gui_launcher() -> None:
+    from ziya_desktop import app, cli
+
+    project = PYPROJECT["project"]
+    assert project["scripts"]["ziya-desktop"] == "ziya_desktop.cli:main"
+    assert project["gui-scripts"] == {"ziya-desktop-gui": "ziya_desktop.app:main"}
+    assert "ziya-desktop" not in project["gui-scripts"]  # a GUI-subsystem `generate` would print nowhere on Windows
+    assert callable(cli.main) and callable(app.main)

@@ -63,6 +63,11 @@ _crash_log: TextIO | None = None
 _log_handlers: list[logging.Handler] = []
 
 
+def main() -> int:
+    """The GUI launcher's entry point: the window, with Qt's own options taken from the command line."""
+    return run_gui(sys.argv)
+
+
 def run_gui(argv: list[str]) -> int:
     """Start the desktop app and run its event loop.
 
