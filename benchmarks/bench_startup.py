@@ -31,13 +31,13 @@ def _child(model: Path | None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ziya_desktop import paths
     from ziya_desktop.app import run_gui
     from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.settings import settings
     from ziya_desktop.ui.writing_commands import MODEL_PATH_KEY
 
     if model is not None:
-        paths.settings().setValue(MODEL_PATH_KEY, str(model))
+        settings().setValue(MODEL_PATH_KEY, str(model))
     app = QApplication([sys.argv[0]])
     report: dict[str, float] = {}
     gaps: list[float] = []

@@ -238,11 +238,11 @@ def _drive_generation(model: Path) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ziya_desktop import paths
     from ziya_desktop.app import run_gui
     from ziya_desktop.engine.engine import Engine, LoadOptions
     from ziya_desktop.engine.sampling import MODEL_CARD
     from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.settings import settings
     from ziya_desktop.ui.writing_commands import SAMPLING_KEY
 
     original = Engine.stream
@@ -254,7 +254,7 @@ def _drive_generation(model: Path) -> int:
 
     Engine.stream = paced  # type: ignore[assignment,method-assign]
     sampling = MODEL_CARD.with_(ignore_eos=True, max_tokens=1800, seed=11)
-    paths.settings().setValue(SAMPLING_KEY, json.dumps(asdict(sampling)))
+    settings().setValue(SAMPLING_KEY, json.dumps(asdict(sampling)))
     app = QApplication([sys.argv[0]])  # run_gui takes this one over
 
     def drive() -> None:

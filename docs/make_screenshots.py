@@ -83,15 +83,15 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="ziya-shots-"))
     os.environ["ZIYA_HOME"] = str(home)
     from converters.hf_to_gguf import convert
-    from ziya_desktop import paths
     from ziya_desktop.ui.i18n import install_translations
     from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.settings import configure_application_identity
 
     model = home / "ziya-tiny-q4_k_m.gguf"
     convert(ROOT / "tests" / "data" / "tiny_ziya", model, "q4_k_m", threads=2)
 
     app = QApplication(sys.argv[:1])
-    paths.configure_application_identity()
+    configure_application_identity()
     for lang in ("zh", "en"):
         install_translations(app, lang)
         window = MainWindow(lang=lang)

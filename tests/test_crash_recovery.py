@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.robustness_report import SEED_TEXT, measure_recovery_loss
-from ziya_desktop import paths
 from ziya_desktop.documents.journal import list_journals, read_journal
 from ziya_desktop.engine.sampling import MODEL_CARD
 from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.ui.writing_commands import SAMPLING_KEY
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,7 @@ def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
 def test_journal_names_the_run_while_it_streams_and_matches_the_text_after(
     qtbot: QtBot, window: MainWindow, q4: Path
 ) -> None:
-    paths.settings().setValue(SAMPLING_KEY, json.dumps(asdict(MODEL_CARD.with_(ignore_eos=True, max_tokens=1500))))
+    settings().setValue(SAMPLING_KEY, json.dumps(asdict(MODEL_CARD.with_(ignore_eos=True, max_tokens=1500))))
     window.writing.load_options = replace(window.writing.load_options, threads=1)
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS):
         window.load_model(q4)

@@ -28,6 +28,7 @@ from ziya_desktop.engine.sampling import MODEL_CARD
 from ziya_desktop.ui.generation import PromptTokens
 from ziya_desktop.ui.main_window import MainWindow
 from ziya_desktop.ui.notice_bar import NoticeLevel
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.ui.writing_commands import SAMPLING_KEY
 
 pytestmark = pytest.mark.slow
@@ -44,7 +45,7 @@ def q4(tiny_gguf: Callable[[str], Path]) -> Path:
 @pytest.fixture()
 def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MainWindow]:
     monkeypatch.setenv("ZIYA_HOME", str(tmp_path / "ziya_home"))
-    paths.settings().setValue(SAMPLING_KEY, json.dumps(asdict(MODEL_CARD.with_(ignore_eos=True, max_tokens=1200))))
+    settings().setValue(SAMPLING_KEY, json.dumps(asdict(MODEL_CARD.with_(ignore_eos=True, max_tokens=1200))))
     main = MainWindow(lang="en")
     qtbot.addWidget(main)
     main.show()

@@ -24,10 +24,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop import paths
 from ziya_desktop.engine.engine import Engine, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.ui.writing_commands import SAMPLING_KEY
 from ziya_desktop.writing.actions import ActionKind
 from ziya_desktop.writing.templates import FieldKind, Template
@@ -43,7 +43,7 @@ def q4(tiny_gguf: Callable[[str], Path]) -> Path:
 
 
 def set_sampling(**changes: object) -> None:
-    paths.settings().setValue(SAMPLING_KEY, json.dumps(asdict(replace(MODEL_CARD, **changes))))  # type: ignore[arg-type]
+    settings().setValue(SAMPLING_KEY, json.dumps(asdict(replace(MODEL_CARD, **changes))))  # type: ignore[arg-type]
 
 
 @pytest.fixture()
@@ -249,7 +249,7 @@ def test_samplings_are_per_template_when_overridden(window: MainWindow) -> None:
     assert window.writing.sampling_for("gongwen.notice") == MODEL_CARD
     set_sampling(temperature=0.5)
     assert window.writing.sampling_for("gongwen.notice").temperature == 0.5
-    paths.settings().setValue(
+    settings().setValue(
         "sampling/template/gongwen.notice", json.dumps(asdict(SamplingParams(temperature=0.3, top_p=0.9)))
     )
     assert window.writing.sampling_for("gongwen.notice").temperature == 0.3

@@ -23,6 +23,7 @@ from ziya_desktop.models.convert_job import ConvertPlan, JobProgress
 from ziya_desktop.ui.gpu_settings import GPU_LAYERS_KEY, GpuSettingsWidget, stored_load_options
 from ziya_desktop.ui.job_runner import format_time_left
 from ziya_desktop.ui.model_library import OFFLINE_KEY, ModelLibraryWindow
+from ziya_desktop.ui.settings import settings
 
 WAIT_MS = 60_000
 
@@ -239,7 +240,7 @@ def test_offline_setting_disables_download_and_says_so(
     assert window.offline_label.isVisible() and window.offline_label.text() == "Offline: working from disk only"
     assert "Offline mode is on" in window.download_note.text()
     assert not window.download_selected()
-    assert paths.settings().value(OFFLINE_KEY, False, type=bool) is True
+    assert settings().value(OFFLINE_KEY, False, type=bool) is True
     again = open_window()
     assert again.offline and not again.download_button.isEnabled()
 
@@ -288,7 +289,7 @@ def test_gpu_settings_persist_and_build_load_options(qtbot: QtBot) -> None:
     widget.threads.setValue(3)
     widget.n_ctx.setValue(512)
     assert widget.load_options() == LoadOptions(gpu_layers=10, n_ctx=512, threads=3)
-    assert str(paths.settings().value(GPU_LAYERS_KEY)) == "10"
+    assert str(settings().value(GPU_LAYERS_KEY)) == "10"
     again = GpuSettingsWidget(machine(8 << 30))
     qtbot.addWidget(again)
     assert again.load_options() == LoadOptions(gpu_layers=10, n_ctx=512, threads=3)

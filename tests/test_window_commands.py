@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop import paths
 from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
 from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage
 from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.ui.themes import Theme, is_dark
 
 
@@ -113,7 +113,7 @@ def test_zoom_is_applied_and_remembered(window: MainWindow) -> None:
     window.menu_actions.zoom_in.trigger()
     assert tab.point_size() == DEFAULT_POINT_SIZE + 2
     assert window.new_document().point_size() == DEFAULT_POINT_SIZE + 2
-    assert paths.settings().value("editor/point_size") == DEFAULT_POINT_SIZE + 2
+    assert settings().value("editor/point_size") == DEFAULT_POINT_SIZE + 2
     window.menu_actions.zoom_reset.trigger()
     assert tab.point_size() == DEFAULT_POINT_SIZE
 
@@ -123,7 +123,7 @@ def test_dark_and_light_themes(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: is_dark(window.palette()))
     window.set_theme(Theme.LIGHT)
     qtbot.waitUntil(lambda: not is_dark(window.palette()))
-    assert paths.settings().value("ui/theme") == "light"
+    assert settings().value("ui/theme") == "light"
     window.set_theme(Theme.SYSTEM)
 
 
@@ -148,7 +148,7 @@ def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None
 
 def test_language_choice_is_stored_for_the_next_start(window: MainWindow) -> None:
     window.menu_actions.languages[UiLanguage.CHINESE].trigger()
-    assert paths.settings().value(LANGUAGE_KEY) == "zh"
+    assert settings().value(LANGUAGE_KEY) == "zh"
     assert "next start" in window.notice.text()
 
 

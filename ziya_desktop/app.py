@@ -36,6 +36,7 @@ from ziya_desktop.models.convert_job import remove_interrupted_conversions
 from ziya_desktop.ui.i18n import effective_language, install_translations
 from ziya_desktop.ui.main_window import MainWindow
 from ziya_desktop.ui.recovery_dialog import start_recovery
+from ziya_desktop.ui.settings import configure_application_identity
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")
@@ -81,7 +82,7 @@ def run_gui(argv: list[str]) -> int:
     Raises:
         RuntimeError: a ``QCoreApplication`` without widget support already exists in this process.
     """
-    paths.configure_application_identity()
+    configure_application_identity()
     logs = paths.log_dir()
     enable_crash_log(logs / CRASH_LOG_NAME)
     configure_logging(logs / LOG_FILE_NAME)

@@ -1,8 +1,16 @@
 """Every location Ziya Desktop reads or writes, and every environment override, in one place.
 
-Locations come from :class:`QStandardPaths` under the organisation ``Ziya`` and the application ``Ziya Desktop``
-(on Linux ``~/.local/share/Ziya/Ziya Desktop`` and ``~/.config/Ziya/Ziya Desktop``). One environment variable
-moves all of them:
+Pure Python (no Qt), so every layer may use it: the folders are the ones Qt's ``QStandardPaths`` gives for the
+organisation ``Ziya`` and the application ``Ziya Desktop`` (``AppLocalDataLocation`` and ``AppConfigLocation``),
+worked out here so that the layers below the UI need no Qt; tests/test_paths.py checks them against Qt's own.
+
+- Linux and other Unix: ``$XDG_DATA_HOME`` (default ``~/.local/share``) and ``$XDG_CONFIG_HOME`` (default
+  ``~/.config``), each followed by ``Ziya/Ziya Desktop``;
+- macOS: ``~/Library/Application Support/Ziya/Ziya Desktop`` and ``~/Library/Preferences/Ziya/Ziya Desktop``;
+- Windows: ``%LOCALAPPDATA%\\Ziya\\Ziya Desktop`` for both (never the roaming profile: multi-gigabyte model files
+  must not roam with a user from machine to machine).
+
+One environment variable moves all of them:
 
 ``ZIYA_HOME``
     A folder that holds everything (data, ``config/``, ``models/``, ``templates/``, ``logs/``). Tests point it at
@@ -11,17 +19,16 @@ moves all of them:
     ``1``/``true``/``yes``/``on`` forbids every network access (model downloads, catalog refresh).
 
 Environment variables are read on every call, not at import, so a test's ``monkeypatch.setenv`` takes effect.
-Folders are created on first use (parents included). Only QtCore is imported, and nothing here needs a
-``QApplication``: the command line and headless tests use these functions too.
+Folders are created on first use (parents included). The settings file itself is read and written by the UI
+(``ziya_desktop.ui.settings``).
 """
 
 from __future__ import annotations
 
 import importlib.resources
 import os
+import sys
 from pathlib import Path
-
-from PySide6.QtCore import QCoreApplication, QSettings, QStandardPaths
 
 ORGANIZATION_NAME = "Ziya"
 APPLICATION_NAME = "Ziya Desktop"
@@ -32,18 +39,6 @@ ENV_HOME = "ZIYA_HOME"
 ENV_OFFLINE = "ZIYA_OFFLINE"
 
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
-
-
-def configure_application_identity() -> None:
-    """Set the organisation and application names that QStandardPaths and QSettings derive folders from.
-
-    Idempotent, and valid before a ``QCoreApplication`` exists (the names are static). Every location function
-    below calls it, so the folders never depend on the name of the Python executable.
-    """
-    if QCoreApplication.organizationName() != ORGANIZATION_NAME:
-        QCoreApplication.setOrganizationName(ORGANIZATION_NAME)
-    if QCoreApplication.applicationName() != APPLICATION_NAME:
-        QCoreApplication.setApplicationName(APPLICATION_NAME)
 
 
 def home_override() -> Path | None:
@@ -87,7 +82,7 @@ def data_dir() -> Path:
     home = home_override()
     if home is not None:
         return _ensure(home)
-    return _ensure(_standard_location(QStandardPaths.StandardLocation.AppLocalDataLocation))
+    return _ensure(_user_folder("data") / ORGANIZATION_NAME / APPLICATION_NAME)
 
 
 def config_dir() -> Path:
@@ -95,7 +90,7 @@ def config_dir() -> Path:
     home = home_override()
     if home is not None:
         return _ensure(home / "config")
-    return _ensure(_standard_location(QStandardPaths.StandardLocation.AppConfigLocation))
+    return _ensure(_user_folder("config") / ORGANIZATION_NAME / APPLICATION_NAME)
 
 
 def models_dir() -> Path:
@@ -123,23 +118,19 @@ def settings_path() -> Path:
     return config_dir() / "settings.ini"
 
 
-def settings() -> QSettings:
-    """A ``QSettings`` on :func:`settings_path` in INI format (UTF-8, readable, portable with ``ZIYA_HOME``).
-
-    A new object per call: ``QSettings`` is cheap, and objects on the same file share Qt's cache, so there is
-    no need to keep one alive. Qt writes changes back when the object is destroyed or ``sync()`` is called.
-    """
-    return QSettings(str(settings_path()), QSettings.Format.IniFormat)
-
-
-def _standard_location(location: QStandardPaths.StandardLocation) -> Path:
-    configure_application_identity()
-    found = QStandardPaths.writableLocation(location)
-    if found:
-        return Path(found)
-    # Qt returns "" when the platform has no such location (seen on stripped-down containers without $HOME);
-    # a dot folder in the home directory keeps the app usable instead of writing into the working directory.
-    return Path.home() / ".ziya-desktop"
+def _user_folder(kind: str) -> Path:
+    """The per-user base folder of ``kind`` (``"data"`` or ``"config"``) on this platform, as Qt finds it."""
+    if sys.platform == "win32":
+        local = os.environ.get("LOCALAPPDATA", "")
+        return Path(local) if local else Path.home() / "AppData" / "Local"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / ("Application Support" if kind == "data" else "Preferences")
+    variable, default = ("XDG_DATA_HOME", ".local/share") if kind == "data" else ("XDG_CONFIG_HOME", ".config")
+    value = os.environ.get(variable, "")
+    # The XDG specification: a relative value is invalid and ignored.
+    if value and Path(value).is_absolute():
+        return Path(value)
+    return Path.home() / default
 
 
 def _ensure(folder: Path) -> Path:

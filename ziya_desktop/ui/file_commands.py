@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from ziya_desktop import paths
 from ziya_desktop.documents.export import ExportDocument, export_document
 from ziya_desktop.documents.storage import DiskChange, check_disk
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.ui.document_tab import DocumentTab
 from ziya_desktop.ui.notice_bar import NoticeLevel
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.writing.actions import detect_language
 
 if TYPE_CHECKING:
@@ -242,14 +242,14 @@ class FileCommands(QObject):
     # -- recent --------------------------------------------------------------------------------------------------
 
     def recent(self) -> list[Path]:
-        raw = paths.settings().value(RECENT_KEY, [])
+        raw = settings().value(RECENT_KEY, [])
         items = raw if isinstance(raw, list) else [raw] if isinstance(raw, str) and raw else []
         return [Path(str(p)) for p in items]
 
     def add_recent(self, path: Path) -> None:
         items = [p for p in self.recent() if p != path]
         items.insert(0, path)
-        paths.settings().setValue(RECENT_KEY, [str(p) for p in items[:MAX_RECENT]])
+        settings().setValue(RECENT_KEY, [str(p) for p in items[:MAX_RECENT]])
         self.refresh_recent_menu()
 
     def refresh_recent_menu(self) -> None:

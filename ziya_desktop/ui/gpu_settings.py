@@ -8,10 +8,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from ziya_desktop import paths
 from ziya_desktop.engine.engine import LoadOptions
 from ziya_desktop.engine.hardware import HardwareInfo
 from ziya_desktop.engine.offload import GpuLayers
+from ziya_desktop.ui.settings import settings
 
 GPU_LAYERS_KEY = "gpu/layers"
 GPU_DEVICE_KEY = "gpu/device"
@@ -37,7 +37,7 @@ def _stored_int(value: object, low: int, high: int) -> int | None:
 
 def stored_load_options(*, n_layer: int = DEFAULT_N_LAYER) -> LoadOptions:
     """The load settings saved by :class:`GpuSettingsWidget`, without building it (for loading at start-up)."""
-    store = paths.settings()
+    store = settings()
     layers = _stored_int(store.value(GPU_LAYERS_KEY, AUTO), 0, n_layer + 1)
     n_ctx = _stored_int(store.value(N_CTX_KEY, MAX_N_CTX), MIN_N_CTX, MAX_N_CTX)
     return LoadOptions(
@@ -136,7 +136,7 @@ class GpuSettingsWidget(QWidget):
     def set_hardware(self, hardware: HardwareInfo | None) -> None:
         """Show the devices and core count of ``hardware`` (None: still checking)."""
         self._hardware = hardware
-        chosen = self.device.currentText() or str(paths.settings().value(GPU_DEVICE_KEY, ""))
+        chosen = self.device.currentText() or str(settings().value(GPU_DEVICE_KEY, ""))
         self.device.blockSignals(True)
         self.device.clear()
         if hardware is None:
@@ -178,7 +178,7 @@ class GpuSettingsWidget(QWidget):
         )
 
     def _restore(self) -> None:
-        store = paths.settings()
+        store = settings()
         layers = _stored_int(store.value(GPU_LAYERS_KEY, AUTO), 0, self.layers.maximum())
         self.auto_layers.setChecked(layers is None)
         self.layers.setValue(layers if layers is not None else self.layers.maximum())
@@ -198,7 +198,7 @@ class GpuSettingsWidget(QWidget):
         self._sync_enabled()
         if self._loading:
             return
-        store = paths.settings()
+        store = settings()
         store.setValue(GPU_LAYERS_KEY, AUTO if self.auto_layers.isChecked() else self.layers.value())
         store.setValue(N_CTX_KEY, self.n_ctx.value())
         store.setValue(THREADS_KEY, AUTO if self.auto_threads.isChecked() else self.threads.value())

@@ -12,6 +12,7 @@ from enum import StrEnum
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from ziya_desktop import paths
+from ziya_desktop.ui.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def parse_language(value: object) -> UiLanguage:
 
 def chosen_language() -> UiLanguage:
     """The language setting as stored (``system`` when unset)."""
-    return parse_language(paths.settings().value(LANGUAGE_KEY, UiLanguage.SYSTEM.value))
+    return parse_language(settings().value(LANGUAGE_KEY, UiLanguage.SYSTEM.value))
 
 
 def effective_language(choice: UiLanguage | None = None, locale: QLocale | None = None) -> str:

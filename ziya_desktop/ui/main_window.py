@@ -37,6 +37,7 @@ from ziya_desktop.ui.journal_controller import JournalController
 from ziya_desktop.ui.model_library import ModelLibraryWindow
 from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
 from ziya_desktop.ui.rewrite_review import RewriteReview
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.ui.status_panel import StatusPanel
 from ziya_desktop.ui.template_panel import TemplatePanel
 from ziya_desktop.ui.text_positions import qt_to_py
@@ -82,7 +83,7 @@ class MainWindow(QMainWindow):
         self.lang = lang if lang is not None else effective_language()
         self.setWindowTitle(self.tr("Ziya Desktop"))
         self._untitled = 0
-        store = paths.settings()
+        store = settings()
         stored_size = str(store.value(_ZOOM_KEY, DEFAULT_POINT_SIZE))
         self._point_size = int(stored_size) if stored_size.isdigit() else DEFAULT_POINT_SIZE
 
@@ -245,17 +246,17 @@ class MainWindow(QMainWindow):
         current = self.current_tab()
         if current is not None:
             self._point_size = current.point_size()
-        paths.settings().setValue(_ZOOM_KEY, self._point_size)
+        settings().setValue(_ZOOM_KEY, self._point_size)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         apply_theme(theme)
-        paths.settings().setValue(_THEME_KEY, theme.value)
+        settings().setValue(_THEME_KEY, theme.value)
         for tab in self.all_tabs():
             tab.refresh_palette()
 
     def set_language(self, language: UiLanguage) -> None:
-        paths.settings().setValue(LANGUAGE_KEY, language.value)
+        settings().setValue(LANGUAGE_KEY, language.value)
         self.notice.show_notice(self.tr("The new language is used from the next start of Ziya Desktop."))
 
     def toggle_preview(self) -> None:
@@ -409,14 +410,14 @@ class MainWindow(QMainWindow):
         self.journal.clear_all()
         if self.library_window is not None:
             self.library_window.shutdown()
-        store = paths.settings()
+        store = settings()
         store.setValue(_GEOMETRY_KEY, self.saveGeometry())
         store.setValue(_STATE_KEY, self.saveState())
         self.engine.shutdown()
         super().closeEvent(event)
 
     def _restore_geometry(self) -> None:
-        store = paths.settings()
+        store = settings()
         geometry = store.value(_GEOMETRY_KEY)
         state = store.value(_STATE_KEY)
         if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):

@@ -44,6 +44,7 @@ from ziya_desktop.models.library import LocalModel, ModelLibrary
 from ziya_desktop.ui.gpu_settings import GpuSettingsWidget
 from ziya_desktop.ui.i18n import effective_language
 from ziya_desktop.ui.job_runner import Job, JobProgressPanel, JobRunner
+from ziya_desktop.ui.settings import settings
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ class ModelLibraryWindow(QWidget):
         self.offline_box = QCheckBox(self.tr("Offline mode (never use the network)"), self)
         self.offline_box.setObjectName("offlineMode")
         forced = paths.offline_mode()
-        stored = paths.settings().value(OFFLINE_KEY, False, type=bool)
+        stored = settings().value(OFFLINE_KEY, False, type=bool)
         self.offline_box.setChecked(forced or bool(stored))
         if forced:
             self.offline_box.setEnabled(False)
@@ -609,7 +610,7 @@ class ModelLibraryWindow(QWidget):
         return self.offline_box.isChecked()
 
     def _offline_toggled(self, checked: bool) -> None:
-        store = paths.settings()
+        store = settings()
         store.setValue(OFFLINE_KEY, checked)
         store.sync()
         self._apply_offline()

@@ -24,6 +24,7 @@ from ziya_desktop.ui.engine_worker import PromptBuilder
 from ziya_desktop.ui.generation import text_prompt_builder
 from ziya_desktop.ui.notice_bar import NoticeLevel
 from ziya_desktop.ui.sampling_dialog import SamplingDialog
+from ziya_desktop.ui.settings import settings
 from ziya_desktop.ui.template_panel import DraftRequest
 from ziya_desktop.ui.text_positions import qt_to_py
 from ziya_desktop.ui.window_actions import plain_label, rewrite_labels
@@ -88,7 +89,7 @@ class WritingCommands(QObject):
 
     def load_last_model(self) -> bool:
         """Load the model used last time, if its file is still there."""
-        stored = paths.settings().value(MODEL_PATH_KEY, "")
+        stored = settings().value(MODEL_PATH_KEY, "")
         if isinstance(stored, str) and stored and Path(stored).is_file():
             self.load_model(Path(stored))
             return True
@@ -123,7 +124,7 @@ class WritingCommands(QObject):
                 level=NoticeLevel.WARNING,
             )
         if self.model_path is not None:
-            paths.settings().setValue(MODEL_PATH_KEY, str(self.model_path))
+            settings().setValue(MODEL_PATH_KEY, str(self.model_path))
         self.window.status.set_context(0, report.n_ctx)
 
     def _load_failed(self, message: str, hint: str) -> None:
@@ -161,7 +162,7 @@ class WritingCommands(QObject):
 
     def sampling_for(self, template_id: str = "") -> SamplingParams:
         """The template's override when there is one, else the writer's default settings."""
-        store = paths.settings()
+        store = settings()
         for key in ((TEMPLATE_SAMPLING_PREFIX + template_id) if template_id else "", SAMPLING_KEY):
             raw = store.value(key, "") if key else ""
             if isinstance(raw, str) and raw:
@@ -174,7 +175,7 @@ class WritingCommands(QObject):
         return MODEL_CARD
 
     def _store_sampling(self, key: str, params: SamplingParams | None) -> None:
-        store = paths.settings()
+        store = settings()
         if params is None:
             store.remove(key)
         else:
