@@ -38,10 +38,12 @@ bench: $(STAMP)
 wheel-check: $(STAMP)
 	PYTHON=$(PYTHON) bash .ci/wheel_smoke.sh
 
+# ruff, mypy, and the import contracts of pyproject.toml (layers, no Qt below the UI, no import cycles).
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ziya_desktop converters tests benchmarks
-	$(VENV)/bin/ruff format --check ziya_desktop converters tests benchmarks
+	$(VENV)/bin/ruff check ziya_desktop converters tests benchmarks docs .ci
+	$(VENV)/bin/ruff format --check ziya_desktop converters tests benchmarks docs .ci
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -47,7 +47,7 @@ def main() -> None:
 
     from PySide6.QtCore import QCoreApplication
 
-    from ziya_desktop.ui.i18n import install_translations
+    from ziya_desktop.ui.common.i18n import install_translations
 
     app = QCoreApplication([])
     check(install_translations(app, "zh"), "the zh_CN translation loads")

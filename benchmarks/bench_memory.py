@@ -36,7 +36,7 @@ def _child(model: Path | None, tokens: int) -> int:
     from ziya_desktop.engine.engine import LoadOptions
     from ziya_desktop.engine.prompt import ziya_prompt
     from ziya_desktop.engine.sampling import SamplingParams
-    from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
     window = MainWindow(lang="zh")

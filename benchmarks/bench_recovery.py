@@ -116,8 +116,8 @@ def measure_recovery(size_kb: int = 100) -> list[Figure]:
     from ziya_desktop import paths
     from ziya_desktop.documents.journal import JournalEntry, new_document_id, saved_file_state, write_journal
     from ziya_desktop.documents.storage import save_document
-    from ziya_desktop.ui.main_window import MainWindow
-    from ziya_desktop.ui.recovery_dialog import RecoveryDialog, start_recovery
+    from ziya_desktop.ui.files.recovery_dialog import RecoveryDialog, start_recovery
+    from ziya_desktop.ui.shell.main_window import MainWindow
     from ziya_desktop.writing.diff import DIFF_STEP_LIMIT, DiffBudget, diff_changes, diff_units
 
     saved_text, revised = heavy_edit_pair(size_kb * 1000)

@@ -32,9 +32,9 @@ def _child(model: Path | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ziya_desktop.app import run_gui
-    from ziya_desktop.ui.main_window import MainWindow
-    from ziya_desktop.ui.settings import settings
-    from ziya_desktop.ui.writing_commands import MODEL_PATH_KEY
+    from ziya_desktop.ui.common.settings import settings
+    from ziya_desktop.ui.generation.writing_commands import MODEL_PATH_KEY
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     if model is not None:
         settings().setValue(MODEL_PATH_KEY, str(model))

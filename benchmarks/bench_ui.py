@@ -156,8 +156,8 @@ def _stream_run(window: object, label: str, tokens: int, timeout_s: float, text:
     """Stream ``tokens`` into the current document of ``window`` (a MainWindow) and measure the event loop."""
     from PySide6.QtCore import QTimer
 
-    from ziya_desktop.ui.generation import text_prompt_builder
-    from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.generation.generation import text_prompt_builder
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     tab = window.current_tab()
@@ -217,7 +217,7 @@ def measure_ui(*, model: Path | None, seconds: float = 3.0, model_tokens: int = 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     figures = _idle_baseline(1.0)
@@ -249,7 +249,7 @@ def measure_ui(*, model: Path | None, seconds: float = 3.0, model_tokens: int = 
 def _model_run(model: Path, tokens: int) -> list[Figure]:
     from PySide6.QtCore import QTimer
 
-    from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     window = MainWindow(lang="zh")
     window.show()

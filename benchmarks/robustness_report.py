@@ -241,9 +241,9 @@ def _drive_generation(model: Path) -> int:
     from ziya_desktop.app import run_gui
     from ziya_desktop.engine.engine import Engine, LoadOptions
     from ziya_desktop.engine.sampling import MODEL_CARD
-    from ziya_desktop.ui.main_window import MainWindow
-    from ziya_desktop.ui.settings import settings
-    from ziya_desktop.ui.writing_commands import SAMPLING_KEY
+    from ziya_desktop.ui.common.settings import settings
+    from ziya_desktop.ui.generation.writing_commands import SAMPLING_KEY
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     original = Engine.stream
 
@@ -263,8 +263,8 @@ def _drive_generation(model: Path) -> int:
         tab = window.current_tab()
         assert tab is not None
         tab.editor.insertPlainText(SEED_TEXT)
-        window.engine.loaded.connect(lambda _report: window.continue_writing())
-        window.load_model(model)
+        window.engine.loaded.connect(lambda _report: window.writing.continue_writing())
+        window.writing.load_model(model)
 
         def report() -> None:
             print(json.dumps({"t": time.time(), "chars": len(tab.text()), "busy": window.generation.busy}), flush=True)
@@ -284,8 +284,8 @@ def _drive_recovery(out: Path) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from ziya_desktop.app import run_gui
-    from ziya_desktop.ui.main_window import MainWindow
-    from ziya_desktop.ui.recovery_dialog import RecoveryDialog
+    from ziya_desktop.ui.files.recovery_dialog import RecoveryDialog
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     app = QApplication([sys.argv[0]])
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from converters.errors import InsufficientDiskSpaceError
+from ziya_desktop.errors import InsufficientDiskSpaceError
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,9 @@ def check_free_space(folder: Path, needed: int, what: str) -> None:
     free = shutil.disk_usage(folder).free
     if free < needed:
         raise InsufficientDiskSpaceError(
-            f"{what} needs about {format_bytes(needed)} free in {folder}, but only {format_bytes(free)} is free"
+            f"{what} needs about {format_bytes(needed)} free in {folder}, but only {format_bytes(free)} is free",
+            needed=needed,
+            free=free,
         )
 
 

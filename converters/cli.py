@@ -10,8 +10,8 @@ from pathlib import Path
 from types import FrameType
 
 from converters.atomic import format_bytes, remove_stale_partials
-from converters.errors import ConversionError
 from converters.hf_to_gguf import OUTTYPE_SIZE_VS_F16, ConversionProgress, convert
+from ziya_desktop.errors import ZiyaError
 
 
 class TerminalProgress:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             print(report.summary())
             if not report.ok:
                 return 1
-    except ConversionError as exc:
+    except ZiyaError as exc:  # the converter's errors and the disk check's
         print(f"ziya-convert: error: {exc}", file=sys.stderr)
         if exc.hint:
             print(f"ziya-convert: hint: {exc.hint}", file=sys.stderr)

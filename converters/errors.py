@@ -1,19 +1,29 @@
-"""Errors the converter raises; each message names the file and what is wrong with it."""
+"""Errors the converter raises; each message names the file and what is wrong with it.
+
+They belong to the app's one error model (:mod:`ziya_desktop.errors`): :class:`ConversionError` is a ``ZiyaError``,
+a cancelled conversion is a ``CancelledError``, and a disk too full for the output raises the app's one
+``InsufficientDiskSpaceError`` (importable from here too).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ziya_desktop.errors import CancelledError, InsufficientDiskSpaceError, ZiyaError
 
-class ConversionError(Exception):
+__all__ = [
+    "CheckpointError",
+    "ConversionCancelled",
+    "ConversionError",
+    "InsufficientDiskSpaceError",
+    "QuantizeError",
+    "TokenizerMismatchError",
+    "UnsafeCheckpointError",
+]
+
+
+class ConversionError(ZiyaError):
     """Base class: the conversion stopped and left no output behind."""
-
-    hint: str = ""
-
-    def __init__(self, message: str, *, hint: str = "") -> None:
-        super().__init__(message)
-        if hint:
-            self.hint = hint
 
 
 class CheckpointError(ConversionError):
@@ -40,13 +50,7 @@ class TokenizerMismatchError(CheckpointError):
     """The tokenizer files disagree with each other or with the model's vocabulary size."""
 
 
-class InsufficientDiskSpaceError(ConversionError):
-    """Not enough free space for the output (and any intermediate file)."""
-
-    hint = "Free some disk space or choose another output folder."
-
-
-class ConversionCancelled(ConversionError):
+class ConversionCancelled(ConversionError, CancelledError):
     """The caller cancelled; partial files were removed."""
 
 

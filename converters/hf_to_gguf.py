@@ -115,14 +115,8 @@ def convert(
         ConversionCancelled: ``cancel`` was set.
         QuantizeError: llama.cpp's quantizer failed.
     """
-    if outtype not in OUTTYPE_SIZE_VS_F16:
-        raise ConversionError(f"unknown output type '{outtype}'; choose one of {', '.join(OUTTYPE_SIZE_VS_F16)}")
+    outfile = _output_path(Path(outfile), outtype)
     start = time.monotonic()
-    outfile = Path(outfile).absolute()
-    if not outfile.parent.is_dir():
-        raise ConversionError(f"output folder {outfile.parent} does not exist")
-    if os.path.lexists(outfile) and not outfile.is_file():
-        raise ConversionError(f"{outfile} is a folder or special file; the output must be a GGUF file name")
     checkpoint = Checkpoint(Path(checkpoint_dir), prefer=prefer)
     vocab = CheckpointTokenizer(checkpoint.folder, checkpoint.config.vocab_size).gguf_vocab()
     final_bytes, intermediate_bytes = estimate_bytes(checkpoint, outtype)
@@ -145,15 +139,8 @@ def convert(
             start=start,
         )
         if outtype in QUANTIZED:
-            from converters.quantize import quantize
-
             report(ConversionProgress("quantize", 0, checkpoint.total_bytes, elapsed_s=time.monotonic() - start))
-            try:
-                quantize(float_path, final_tmp, outtype, threads=threads, cancel=cancel)
-            finally:
-                float_path.unlink(missing_ok=True)
-            if cancel is not None and cancel.is_set():
-                raise ConversionCancelled("conversion cancelled")
+            _quantize_float(float_path, final_tmp, outtype, threads=threads, cancel=cancel)
         _gate_output(final_tmp, outfile)
         commit(final_tmp, outfile)
     _trust_output(outfile)
@@ -168,6 +155,41 @@ def convert(
         seconds=seconds,
         weight_format=checkpoint.weight_format,
     )
+
+
+def _output_path(outfile: Path, outtype: str) -> Path:
+    """``outfile`` made absolute, once the output type is known and the file can be written there.
+
+    Raises:
+        ConversionError: an unknown output type, a missing output folder, or a folder or special file in the way.
+    """
+    if outtype not in OUTTYPE_SIZE_VS_F16:
+        raise ConversionError(f"unknown output type '{outtype}'; choose one of {', '.join(OUTTYPE_SIZE_VS_F16)}")
+    outfile = outfile.absolute()
+    if not outfile.parent.is_dir():
+        raise ConversionError(f"output folder {outfile.parent} does not exist")
+    if os.path.lexists(outfile) and not outfile.is_file():
+        raise ConversionError(f"{outfile} is a folder or special file; the output must be a GGUF file name")
+    return outfile
+
+
+def _quantize_float(
+    float_path: Path, quantized_path: Path, outtype: str, *, threads: int | None, cancel: threading.Event | None
+) -> None:
+    """Quantize the float GGUF at ``float_path`` into ``quantized_path``; the float file is removed either way.
+
+    Raises:
+        ConversionCancelled: ``cancel`` was set.
+        QuantizeError: llama.cpp's quantizer failed.
+    """
+    from converters.quantize import quantize
+
+    try:
+        quantize(float_path, quantized_path, outtype, threads=threads, cancel=cancel)
+    finally:
+        float_path.unlink(missing_ok=True)
+    if cancel is not None and cancel.is_set():
+        raise ConversionCancelled("conversion cancelled")
 
 
 def _gate_output(tmp: Path, outfile: Path) -> None:

@@ -43,7 +43,7 @@ def main() -> int:
     from ziya_desktop import paths
     from ziya_desktop.engine.hardware import GpuDevice, HardwareInfo
     from ziya_desktop.models.convert_job import JobProgress
-    from ziya_desktop.ui.model_library import ModelLibraryWindow
+    from ziya_desktop.ui.models.model_library import ModelLibraryWindow
 
     app = QApplication(sys.argv)
     models = paths.models_dir()

@@ -83,9 +83,9 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="ziya-shots-"))
     os.environ["ZIYA_HOME"] = str(home)
     from converters.hf_to_gguf import convert
-    from ziya_desktop.ui.i18n import install_translations
-    from ziya_desktop.ui.main_window import MainWindow
-    from ziya_desktop.ui.settings import configure_application_identity
+    from ziya_desktop.ui.common.i18n import install_translations
+    from ziya_desktop.ui.common.settings import configure_application_identity
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     model = home / "ziya-tiny-q4_k_m.gguf"
     convert(ROOT / "tests" / "data" / "tiny_ziya", model, "q4_k_m", threads=2)
@@ -98,7 +98,7 @@ def main() -> int:
         window.resize(1480, 900)
         window.show()
         window.writing.load_options = replace(window.writing.load_options, threads=1)
-        window.load_model(model)
+        window.writing.load_model(model)
         while window.writing.report is None:
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
         panel = window.templates

@@ -1,12 +1,14 @@
-"""Shared fixtures: the tiny Ziya-layout checkpoint, its GGUF conversions (once per outtype) and llama.cpp logits."""
+"""Shared fixtures: the tiny Ziya-layout checkpoint, its GGUF conversions (once per outtype), llama.cpp logits, and
+the real main window (``main_window`` factory, ``window``)."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -16,6 +18,12 @@ if str(_ROOT) not in sys.path:  # so plain `pytest` (not only `python -m pytest`
     sys.path.insert(0, str(_ROOT))
 
 import helpers  # noqa: E402  (tests/ is on sys.path: pytest's rootdir-relative conftest import)
+
+if TYPE_CHECKING:  # Qt is imported only by the tests that use a window, after they chose the offscreen platform
+    from pytestqt.qtbot import QtBot
+
+    from ziya_desktop.ui.generation.engine_worker import EngineFactory
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
 OUTTYPES = ("f32", "f16", "q8_0", "q5_k_m", "q4_k_m")
 
@@ -82,3 +90,55 @@ def tiny_gguf(tiny_checkpoint: Path, tmp_path_factory: pytest.TempPathFactory) -
 def logits_of() -> Callable[[Path, Sequence[int]], np.ndarray]:
     """``logits_of(gguf_path, token_ids)`` → (seq, vocab) float32 logits for every position, via llama.cpp."""
     return helpers.logits_of
+
+
+@pytest.fixture(scope="session")
+def q4(tiny_gguf: Callable[[str], Path]) -> Path:
+    """The tiny checkpoint as a Q4_K_M GGUF, the model the engine and window tests load."""
+    return tiny_gguf("q4_k_m")
+
+
+@pytest.fixture()
+def main_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., MainWindow]]:
+    """Factory: ``main_window(lang="en", engine_factory=None, show=True, discard_unsaved=True, load_options=None)``
+    makes the real main window, registered with ``qtbot``; every window it made is closed at teardown.
+
+    ``engine_factory`` replaces the window's :class:`Engine`; ``discard_unsaved`` answers the unsaved-changes
+    question (on close, on closing a tab) with Discard instead of a modal box only a human could answer, and a test
+    that answers otherwise patches ``ask_unsaved`` itself; ``load_options`` are fields of
+    ``window.writing.load_options`` to change (e.g. ``{"threads": 1, "n_ctx": 256}``).
+    """
+    from PySide6.QtWidgets import QMessageBox
+
+    from ziya_desktop.ui.shell.main_window import MainWindow
+
+    made: list[MainWindow] = []
+
+    def make(
+        *,
+        lang: str = "en",
+        engine_factory: EngineFactory | None = None,
+        show: bool = True,
+        discard_unsaved: bool = True,
+        load_options: Mapping[str, Any] | None = None,
+    ) -> MainWindow:
+        main = MainWindow(lang=lang) if engine_factory is None else MainWindow(engine_factory=engine_factory, lang=lang)
+        qtbot.addWidget(main)
+        made.append(main)
+        if discard_unsaved:
+            monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
+        if load_options:
+            main.writing.load_options = replace(main.writing.load_options, **load_options)
+        if show:
+            main.show()
+        return main
+
+    yield make
+    for main in made:
+        main.close()
+
+
+@pytest.fixture()
+def window(main_window: Callable[..., MainWindow]) -> MainWindow:
+    """The real main window in English, shown, answering Discard when asked about unsaved changes; closed after."""
+    return main_window()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,11 +17,6 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ziya_desktop", *args], capture_output=True, text=True, timeout=120, check=False
     )
-
-
-@pytest.fixture(scope="module")
-def q4(tiny_gguf: Callable[[str], Path]) -> Path:
-    return tiny_gguf("q4_k_m")
 
 
 def test_generate_streams_text_and_prints_stats(q4: Path) -> None:

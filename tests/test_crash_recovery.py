@@ -8,30 +8,23 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
-from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.robustness_report import SEED_TEXT, measure_recovery_loss
 from ziya_desktop.documents.journal import list_journals, read_journal
 from ziya_desktop.engine.sampling import MODEL_CARD
-from ziya_desktop.ui.main_window import MainWindow
-from ziya_desktop.ui.settings import settings
-from ziya_desktop.ui.writing_commands import SAMPLING_KEY
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.generation.writing_commands import SAMPLING_KEY
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.slow
 
 MAX_LOSS_S = 2.0
 WAIT_MS = 120_000
-
-
-@pytest.fixture(scope="module")
-def q4(tiny_gguf: Callable[[str], Path]) -> Path:
-    return tiny_gguf("q4_k_m")
 
 
 def test_sigkill_mid_generation_loses_at_most_two_seconds(q4: Path, tmp_path: Path) -> None:
@@ -49,31 +42,20 @@ def test_sigkill_mid_generation_loses_at_most_two_seconds(q4: Path, tmp_path: Pa
     assert "started" in (home / "logs" / "crash.log").read_text(encoding="utf-8")
 
 
-@pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MainWindow]:
-    monkeypatch.setenv("ZIYA_HOME", str(tmp_path / "ziya_home"))
-    main = MainWindow(lang="en")
-    qtbot.addWidget(main)
-    main.show()
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
-
-
 def test_journal_names_the_run_while_it_streams_and_matches_the_text_after(
     qtbot: QtBot, window: MainWindow, q4: Path
 ) -> None:
     settings().setValue(SAMPLING_KEY, json.dumps(asdict(MODEL_CARD.with_(ignore_eos=True, max_tokens=1500))))
     window.writing.load_options = replace(window.writing.load_options, threads=1)
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS):
-        window.load_model(q4)
+        window.writing.load_model(q4)
     tab = window.current_tab()
     assert tab is not None
     tab.editor.insertPlainText(SEED_TEXT)
     journal = window.journal.journal_of(tab)
     assert journal is not None
     with qtbot.waitSignal(window.journal.written, timeout=WAIT_MS):
-        window.continue_writing()
+        window.writing.continue_writing()
     during = read_journal(journal)
     assert during.generation is not None and during.generation.model_path == str(q4)
     assert during.generation.sampling["max_tokens"] == 1500 and during.generation.sampling["ignore_eos"] is True

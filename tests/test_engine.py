@@ -21,11 +21,6 @@ from ziya_desktop.errors import LoadCancelledError, ModelLoadError, PromptTooLon
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def q4(tiny_gguf: Callable[[str], Path]) -> Path:
-    return tiny_gguf("q4_k_m")
-
-
 @pytest.fixture()
 def engine(q4: Path) -> Iterator[Engine]:
     e = Engine()

@@ -14,7 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,11 @@ from pytestqt.qtbot import QtBot
 from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions, LoadReport
 from ziya_desktop.engine.prompt import ziya_prompt
 from ziya_desktop.engine.sampling import SamplingParams
-from ziya_desktop.ui.engine_worker import EngineController
+from ziya_desktop.ui.generation.engine_worker import EngineController
 
 pytestmark = pytest.mark.slow
 
 PROMPT = ziya_prompt("写一首关于春天的诗")
-
-
-@pytest.fixture(scope="module")
-def q4(tiny_gguf: Callable[[str], Path]) -> Path:
-    return tiny_gguf("q4_k_m")
 
 
 class ThreadRecordingEngine(Engine):
@@ -227,7 +222,7 @@ def test_unexpected_errors_are_logged_and_reported(qtbot: QtBot, caplog: pytest.
     failed_id, message, hint = blocker.args
     assert failed_id == request_id
     assert "boom" in message and hint
-    records = [r for r in caplog.records if r.name == "ziya_desktop.ui.engine_worker" and r.exc_info]
+    records = [r for r in caplog.records if r.name == "ziya_desktop.ui.generation.engine_worker" and r.exc_info]
     assert records and "RuntimeError" in caplog.text
 
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication
 
 from converters import errors as conversion_errors
 from ziya_desktop import errors
-from ziya_desktop.ui.error_text import hint_table, localized_hint
-from ziya_desktop.ui.i18n import install_translations
+from ziya_desktop.ui.common.i18n import install_translations
+from ziya_desktop.ui.common.error_text import hint_table, localized_hint
 
 
 def _hints() -> set[str]:

@@ -11,19 +11,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.engine.engine import Engine
 from ziya_desktop.engine.hardware import GpuDevice, HardwareInfo
 from ziya_desktop.engine.llama_api import LlamaModel, ModelParams
 from ziya_desktop.errors import ModelLoadError
-from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.slow
 
@@ -52,19 +51,14 @@ def attempts() -> list[int]:
 
 
 @pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, attempts: list[int]) -> Iterator[MainWindow]:
+def window(main_window: Callable[..., MainWindow], attempts: list[int]) -> MainWindow:
     def opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
         attempts.append(params.n_gpu_layers)
         if params.n_gpu_layers > 0:
             raise ModelLoadError(f"{OOM} ({params.n_gpu_layers} layers)")
         return LlamaModel(path, params, progress)
 
-    main = MainWindow(engine_factory=lambda: Engine(opener=opener, hardware=roomy_gpu_machine), lang="en")
-    qtbot.addWidget(main)
-    main.show()
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
+    return main_window(engine_factory=lambda: Engine(opener=opener, hardware=roomy_gpu_machine))
 
 
 def test_gpu_failure_falls_back_to_cpu_and_the_window_says_why(
@@ -73,7 +67,7 @@ def test_gpu_failure_falls_back_to_cpu_and_the_window_says_why(
     model = tiny_gguf("q4_k_m")
     window.writing.load_options = replace(window.writing.load_options, threads=1, n_ctx=256)
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS) as blocker:
-        window.load_model(model)
+        window.writing.load_model(model)
     report = blocker.args[0]
 
     # The plan put both layers and the output layer on the roomy GPU; every GPU attempt failed, the CPU one held.
@@ -93,14 +87,16 @@ def test_gpu_failure_falls_back_to_cpu_and_the_window_says_why(
     assert window.writing.report is report
 
 
-def test_a_plain_cpu_load_states_no_fallback(qtbot: QtBot, tiny_gguf: Callable[[str], Path]) -> None:
+def test_a_plain_cpu_load_states_no_fallback(
+    qtbot: QtBot, main_window: Callable[..., MainWindow], tiny_gguf: Callable[[str], Path]
+) -> None:
     """The counter-check: without a GPU the same window loads on the CPU and shows no fallback notice."""
     cpu_only = replace(roomy_gpu_machine(), gpu_offload=False, backend="CPU", gpus=())
-    main = MainWindow(engine_factory=lambda: Engine(hardware=lambda: cpu_only), lang="en")
-    qtbot.addWidget(main)
-    main.writing.load_options = replace(main.writing.load_options, threads=1, n_ctx=256)
+    main = main_window(
+        engine_factory=lambda: Engine(hardware=lambda: cpu_only), show=False, load_options={"threads": 1, "n_ctx": 256}
+    )
     with qtbot.waitSignal(main.engine.loaded, timeout=WAIT_MS):
-        main.load_model(tiny_gguf("q4_k_m"))
+        main.writing.load_model(tiny_gguf("q4_k_m"))
     assert main.status.model_label.text().endswith("· CPU")
     assert "failed" not in main.status.model_label.text()
     assert main.notice.text() == ""

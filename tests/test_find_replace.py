@@ -14,8 +14,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.find_replace import MAX_HIGHLIGHTS, FindReplaceBar
-from ziya_desktop.ui.text_positions import utf16_len
+from ziya_desktop.ui.editor.find_replace import MAX_HIGHLIGHTS, FindReplaceBar
+from ziya_desktop.ui.editor.text_positions import utf16_len
 
 TEXT = "关于召开年度工作会议的通知。\nThe cat sat on the concat mat.\n会议🎉通知：Cat 猫cat猫。"
 

@@ -15,14 +15,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 ROOT = Path(__file__).resolve().parent.parent
 VOID_CALLS = 20_000
@@ -46,19 +47,15 @@ class _Window:
 
 
 @pytest.fixture
-def main_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    main = MainWindow(lang="en")
-    # Closing with unsaved text asks Save/Discard/Cancel in a modal box; the test answers instead of a human.
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    return main
+def main(qtbot: QtBot, main_window: Callable[..., MainWindow]) -> MainWindow:
+    shown = main_window()
+    qtbot.waitExposed(shown)
+    return shown
 
 
 @pytest.fixture
-def window(main_window: MainWindow) -> _Window:
-    return _Window(main_window)
+def window(main: MainWindow) -> _Window:
+    return _Window(main)
 
 
 def _subprocess_env(home: Path) -> dict[str, str]:
@@ -82,13 +79,13 @@ def _run_python(code: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_window_opens_with_title_and_status(main_window: MainWindow, window: _Window) -> None:
-    assert main_window.isVisible()
-    assert main_window.windowTitle() == "Untitled 1[*] — Ziya Desktop"
-    assert not main_window.isWindowModified()
-    assert main_window.status.model_label.text() == "No model loaded"
+def test_window_opens_with_title_and_status(main: MainWindow, window: _Window) -> None:
+    assert main.isVisible()
+    assert main.windowTitle() == "Untitled 1[*] — Ziya Desktop"
+    assert not main.isWindowModified()
+    assert main.status.model_label.text() == "No model loaded"
     assert window.count() == "0 words"
-    assert main_window.tabs.count() == 1
+    assert main.tabs.count() == 1
     assert window.editor.font().families()[0] == "Noto Sans CJK SC"
 
 
@@ -115,16 +112,16 @@ def test_chinese_only_shows_characters_and_one_word_is_singular(qtbot: QtBot, wi
     qtbot.waitUntil(lambda: window.count() == "1 word")
 
 
-def test_modification_marks_the_title(qtbot: QtBot, main_window: MainWindow, window: _Window) -> None:
+def test_modification_marks_the_title(qtbot: QtBot, main: MainWindow, window: _Window) -> None:
     qtbot.keyClicks(window.editor, "x")
-    assert main_window.isWindowModified()
-    assert main_window.tabs.tabText(0).endswith("•")
+    assert main.isWindowModified()
+    assert main.tabs.tabText(0).endswith("•")
     window.editor.document().setModified(False)
-    assert not main_window.isWindowModified()
+    assert not main.isWindowModified()
 
 
-def test_geometry_is_saved_under_ziya_home(main_window: MainWindow, ziya_home: Path) -> None:
-    main_window.close()
+def test_geometry_is_saved_under_ziya_home(main: MainWindow, ziya_home: Path) -> None:
+    main.close()
     settings_file = ziya_home / "config" / "settings.ini"
     assert settings_file.is_file()
     assert "geometry" in settings_file.read_text(encoding="utf-8")
@@ -134,7 +131,7 @@ _VOID_CALL_SCRIPT = textwrap.dedent(
     f"""
     import sys
     from PySide6.QtWidgets import QApplication, QMessageBox
-    from ziya_desktop.ui.main_window import MainWindow
+    from ziya_desktop.ui.shell.main_window import MainWindow
 
     app = QApplication(["void-call-guard"])
     window = MainWindow()
@@ -143,7 +140,7 @@ _VOID_CALL_SCRIPT = textwrap.dedent(
     for i in range({VOID_CALLS}):
         QApplication.processEvents()
         window.setWindowModified(False)
-        window.set_model_status("No model loaded")
+        window.status.set_model("No model loaded")
         if i % {REPAINT_EVERY} == 0:
             window.update()
     after = sys.getrefcount(None)
@@ -163,16 +160,16 @@ def test_many_void_calls_do_not_abort_the_process(ziya_home: Path) -> None:
     assert none_refs_lost < 1_000, f"{none_refs_lost} references to None lost over {VOID_CALLS} void-call rounds"
 
 
-def test_void_calls_keep_none_refcount(qtbot: QtBot, main_window: MainWindow, window: _Window) -> None:
+def test_void_calls_keep_none_refcount(qtbot: QtBot, main: MainWindow, window: _Window) -> None:
     # A short probe first: an affected build loses ~3 references per round here, and None has only a few
     # thousand, so failing now beats letting the full loop abort the test session.
     def void_calls(rounds: int) -> None:
         for i in range(rounds):
             QApplication.processEvents()
-            main_window.setWindowModified(False)
+            main.setWindowModified(False)
             window.editor.setReadOnly(False)
             if i % REPAINT_EVERY == 0:
-                main_window.update()
+                main.update()
 
     probe = 500
     before = sys.getrefcount(None)

@@ -13,17 +13,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.engine import engine as engine_module
 from ziya_desktop.engine import model_info, trial_load
-from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.slow
 
@@ -34,19 +32,13 @@ ALL_HOSTILE = (*ABORTING, "empty-token", "block-count-2e26", "block-count-2e40")
 
 
 @pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    main = MainWindow(lang="en")
-    qtbot.addWidget(main)
-    main.show()
-    main.writing.load_options = replace(main.writing.load_options, threads=1, n_ctx=256)
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
+def window(main_window: Callable[..., MainWindow]) -> MainWindow:
+    return main_window(load_options={"threads": 1, "n_ctx": 256})
 
 
 def _refused(qtbot: QtBot, window: MainWindow, path: Path) -> str:
     with qtbot.waitSignal(window.engine.loadFailed, timeout=WAIT_MS) as blocker:
-        window.load_model(path)
+        window.writing.load_model(path)
     message = str(blocker.args[0])
     assert path.name in message
     assert window.isVisible()
@@ -56,7 +48,7 @@ def _refused(qtbot: QtBot, window: MainWindow, path: Path) -> str:
 
 def _loads(qtbot: QtBot, window: MainWindow, path: Path) -> None:
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS):
-        window.load_model(path)
+        window.writing.load_model(path)
     assert window.status.model_label.text().startswith(path.stem)
 
 

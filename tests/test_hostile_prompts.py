@@ -14,8 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, replace
+from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -25,11 +25,11 @@ from pytestqt.qtbot import QtBot
 from ziya_desktop import paths
 from ziya_desktop.documents.journal import list_journals, read_journal
 from ziya_desktop.engine.sampling import MODEL_CARD
-from ziya_desktop.ui.generation import PromptTokens
-from ziya_desktop.ui.main_window import MainWindow
-from ziya_desktop.ui.notice_bar import NoticeLevel
-from ziya_desktop.ui.settings import settings
-from ziya_desktop.ui.writing_commands import SAMPLING_KEY
+from ziya_desktop.ui.common.notice_bar import NoticeLevel
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.generation.generation import PromptTokens
+from ziya_desktop.ui.generation.writing_commands import SAMPLING_KEY
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 pytestmark = pytest.mark.slow
 
@@ -37,27 +37,16 @@ WAIT_MS = 120_000
 N_CTX = 2048
 
 
-@pytest.fixture(scope="module")
-def q4(tiny_gguf: Callable[[str], Path]) -> Path:
-    return tiny_gguf("q4_k_m")
-
-
 @pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[MainWindow]:
-    monkeypatch.setenv("ZIYA_HOME", str(tmp_path / "ziya_home"))
+def window(main_window: Callable[..., MainWindow]) -> MainWindow:
+    # Before the window exists: it reads the sampling settings when it starts.
     settings().setValue(SAMPLING_KEY, json.dumps(asdict(MODEL_CARD.with_(ignore_eos=True, max_tokens=1200))))
-    main = MainWindow(lang="en")
-    qtbot.addWidget(main)
-    main.show()
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    main.writing.load_options = replace(main.writing.load_options, threads=1, n_ctx=N_CTX)
-    yield main
-    main.close()
+    return main_window(load_options={"threads": 1, "n_ctx": N_CTX})
 
 
 def load(qtbot: QtBot, window: MainWindow, model: Path) -> None:
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS):
-        window.load_model(model)
+        window.writing.load_model(model)
 
 
 def idle(qtbot: QtBot, window: MainWindow) -> None:
@@ -99,7 +88,7 @@ def test_a_document_longer_than_the_context_is_windowed_visibly(qtbot: QtBot, wi
     tab = window.current_tab()
     assert tab is not None
     tab.editor.insertPlainText("".join(f"第{i}段：这是文档中的一句话。\n" for i in range(600)))
-    window.continue_writing()
+    window.writing.continue_writing()
     qtbot.waitUntil(lambda: "left out" in window.notice.text(), timeout=WAIT_MS)
     idle(qtbot, window)
     assert tab.text().startswith("第0段")
@@ -113,7 +102,7 @@ def test_empty_emoji_and_control_character_documents(qtbot: QtBot, window: MainW
     assert tab is not None
     tab.editor.insertPlainText(text)
     before = tab.text()
-    window.continue_writing()
+    window.writing.continue_writing()
     idle(qtbot, window)
     if not before.strip():
         assert window.notice.isVisible() and "nothing to continue from" in window.notice.text()
@@ -129,7 +118,7 @@ def test_cancel_while_loading_leaves_no_model_and_a_working_app(qtbot: QtBot, wi
     outcome: list[str] = []
     window.engine.loaded.connect(lambda _r: outcome.append("loaded"))
     window.engine.loadFailed.connect(lambda message, _hint: outcome.append(message))
-    window.load_model(q4)
+    window.writing.load_model(q4)
     window.engine.cancel_load()
     qtbot.waitUntil(lambda: bool(outcome), timeout=WAIT_MS)
     if outcome[0] != "loaded":  # the tiny model may finish loading before the cancel lands
@@ -146,8 +135,8 @@ def test_cancel_while_evaluating_a_long_prompt(qtbot: QtBot, window: MainWindow,
     tab.editor.insertPlainText("这是一段很长的文档。" * 800)
     before = tab.text()
     started = time.monotonic()
-    window.continue_writing()
-    window.stop_generation()  # before the worker has even built the prompt
+    window.writing.continue_writing()
+    window.generation.stop()  # before the worker has even built the prompt
     idle(qtbot, window)
     assert time.monotonic() - started < 30
     assert tab.text().startswith(before)
@@ -162,11 +151,11 @@ def test_cancel_while_generating_keeps_the_text_and_the_journal(qtbot: QtBot, wi
 
     def stop_after_three(chunks: int, _rate: float, _ctx: int) -> None:
         if chunks == 3:
-            window.stop_generation()
+            window.generation.stop()
 
     window.generation.progress.connect(stop_after_three)
     with qtbot.waitSignal(window.generation.ended, timeout=WAIT_MS) as ended:
-        window.continue_writing()
+        window.writing.continue_writing()
     stats = ended.args[0]
     assert stats is not None and stats.stop_reason == "cancelled" and stats.generated_tokens < 1200
     assert tab.text().startswith("尊敬的各位来宾：") and len(tab.text()) > len("尊敬的各位来宾：")
@@ -187,7 +176,7 @@ def test_close_while_generating_does_not_hang_and_leaves_no_journal(qtbot: QtBot
             closed.append(time.monotonic() - started)
 
     window.generation.progress.connect(close_now)
-    window.continue_writing()
+    window.writing.continue_writing()
     qtbot.waitUntil(lambda: bool(closed), timeout=WAIT_MS)
     assert closed[0] < 5.0
     assert not window.isVisible()
@@ -209,7 +198,7 @@ def test_a_cancelled_close_while_generating_keeps_the_journal_current(
             window.close()
 
     window.generation.progress.connect(close_after_two)
-    window.continue_writing()
+    window.writing.continue_writing()
     idle(qtbot, window)
     assert window.isVisible()
     journal_matches(window)

@@ -40,8 +40,8 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.recovery import CORRUPT_FOLDER, discard_recovered, scan_journals
 from ziya_desktop.documents.storage import save_document
-from ziya_desktop.ui.document_tab import DocumentTab
-from ziya_desktop.ui.journal_controller import JournalController
+from ziya_desktop.ui.editor.document_tab import DocumentTab
+from ziya_desktop.ui.files.journal_controller import JournalController
 
 _T = TypeVar("_T")
 # Only a hang guard: a read that blocks on a named pipe never returns at all.

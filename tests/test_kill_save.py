@@ -11,16 +11,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import errno
 import resource
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
-from pytestqt.qtbot import QtBot
 
 from benchmarks.robustness_report import DOCUMENT_BYTES, complete_version, document_version, run_kill_trials
 from ziya_desktop.documents.journal import read_journal
-from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 KILL_TRIALS = 200
 
@@ -44,16 +41,6 @@ def test_the_check_tells_torn_files_from_whole_ones() -> None:
 
 
 # -- the window when a save fails ------------------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    main = MainWindow(lang="en")
-    qtbot.addWidget(main)
-    main.show()
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
 
 
 def _edited(window: MainWindow, path: Path, old: bytes, new_text: str) -> None:
@@ -98,7 +85,7 @@ def test_fsync_failure_shows_the_error_and_keeps_the_tab_modified(
 
     with monkeypatch.context() as patched:
         patched.setattr(os, "fsync", failing_fsync)
-        assert not window.save_current()
+        assert not window.files.save_current()
     _assert_failed_save_kept_everything(window, path, old, new_text, "input/output error")
 
 
@@ -114,7 +101,7 @@ def test_full_disk_shows_the_error_and_keeps_the_tab_modified(window: MainWindow
     previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit: EFBIG instead of a kill
     resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024, limits[1]))
     try:
-        saved = window.save_current()
+        saved = window.files.save_current()
     finally:
         resource.setrlimit(resource.RLIMIT_FSIZE, limits)
         signal.signal(signal.SIGXFSZ, previous)

@@ -13,7 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -21,14 +21,13 @@ from typing import Any
 import docx
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.engine.engine import Engine, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
-from ziya_desktop.ui.main_window import MainWindow
-from ziya_desktop.ui.settings import settings
-from ziya_desktop.ui.writing_commands import SAMPLING_KEY
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.generation.writing_commands import SAMPLING_KEY
+from ziya_desktop.ui.shell.main_window import MainWindow
 from ziya_desktop.writing.actions import ActionKind
 from ziya_desktop.writing.templates import FieldKind, Template
 
@@ -37,30 +36,19 @@ pytestmark = pytest.mark.slow
 WAIT_MS = 120_000
 
 
-@pytest.fixture(scope="module")
-def q4(tiny_gguf: Callable[[str], Path]) -> Path:
-    return tiny_gguf("q4_k_m")
-
-
 def set_sampling(**changes: object) -> None:
     settings().setValue(SAMPLING_KEY, json.dumps(asdict(replace(MODEL_CARD, **changes))))  # type: ignore[arg-type]
 
 
 @pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    main = MainWindow(lang="zh")
-    qtbot.addWidget(main)
-    main.show()
-    # Closing with unsaved work asks; the test answers "Discard" instead of a human.
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
+def window(main_window: Callable[..., MainWindow]) -> MainWindow:
+    return main_window(lang="zh")
 
 
 def load(qtbot: QtBot, window: MainWindow, model: Path) -> None:
     window.writing.load_options = replace(window.writing.load_options, threads=1)
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS):
-        window.load_model(model)
+        window.writing.load_model(model)
     assert "CPU" in window.status.model_label.text()
 
 
@@ -84,7 +72,7 @@ def test_without_a_model_the_app_edits_and_explains(qtbot: QtBot, window: MainWi
     tab = window.current_tab()
     assert tab is not None
     qtbot.keyClicks(tab.editor, "hello")
-    window.continue_writing()
+    window.writing.continue_writing()
     assert window.notice.isVisible()
     assert "No model is loaded" in window.notice.text()
     assert window.notice.action_button.isVisible()
@@ -149,7 +137,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     cursor = tab.editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.End)
     tab.editor.setTextCursor(cursor)
-    window.continue_writing()
+    window.writing.continue_writing()
     wait_idle(qtbot, window)
     continued = tab.text()
     assert continued.startswith(drafted) and len(continued) > len(drafted)
@@ -159,11 +147,11 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     alternatives = tab.alternatives
     assert alternatives is not None and len(alternatives.texts) == 1
     first = alternatives.texts[0]
-    window.regenerate()
+    window.writing.regenerate()
     wait_idle(qtbot, window)
     assert len(alternatives.texts) == 2
     assert tab.text() == drafted + alternatives.texts[1]
-    window.switch_alternative(-1)
+    window.writing.switch_alternative(-1)
     assert tab.text() == drafted + first
 
     # Rewrite a selection: the answer goes to the review; accepting applies it as one undo step.
@@ -174,7 +162,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     cursor.setPosition(start + 6, cursor.MoveMode.KeepAnchor)
     tab.editor.setTextCursor(cursor)
     selected = cursor.selectedText()
-    window.rewrite_selection(ActionKind.POLISH)
+    window.writing.rewrite_selection(ActionKind.POLISH)
     assert window.review_dock.isVisible()
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: window.review.is_finished, timeout=WAIT_MS)
@@ -222,11 +210,11 @@ def test_stop_keeps_the_text_and_a_long_document_is_windowed(qtbot: QtBot, windo
     cursor.movePosition(cursor.MoveOperation.End)
     tab.editor.setTextCursor(cursor)
     with qtbot.waitSignal(window.generation.windowed, timeout=WAIT_MS) as windowed:
-        window.continue_writing()
+        window.writing.continue_writing()
     assert windowed.args is not None and windowed.args[0] > 0
     assert "left out" in window.notice.text()
     qtbot.waitUntil(lambda: len(tab.text()) > 12_000 + 10, timeout=WAIT_MS)
-    window.stop_generation()
+    window.generation.stop()
     wait_idle(qtbot, window)
     kept = tab.text()
     qtbot.wait(100)
@@ -239,7 +227,7 @@ def test_generation_failure_is_shown_and_loses_nothing(qtbot: QtBot, window: Mai
     assert tab is not None
     tab.editor.setPlainText("abc")
     tab.editor.selectAll()
-    window.rewrite_selection(ActionKind.REWRITE, instruction="x" * 20_000)
+    window.writing.rewrite_selection(ActionKind.REWRITE, instruction="x" * 20_000)
     wait_idle(qtbot, window)
     assert "context window" in window.notice.text()
     assert tab.text() == "abc"
@@ -274,13 +262,8 @@ class ControlByteEngine(Engine):
 
 
 @pytest.fixture()
-def noisy_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    main = MainWindow(engine_factory=ControlByteEngine, lang="zh")
-    qtbot.addWidget(main)
-    main.show()
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
+def noisy_window(main_window: Callable[..., MainWindow]) -> MainWindow:
+    return main_window(engine_factory=ControlByteEngine, lang="zh")
 
 
 _NOISE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -301,7 +284,7 @@ def test_control_characters_from_the_model_never_reach_the_document(
     window.engine.chunk.connect(lambda _id, text: chunks.append(text))
 
     # Continue: the model's text streams into the document.
-    window.continue_writing()
+    window.writing.continue_writing()
     wait_idle(qtbot, window)
     streamed = "".join(chunks)
     assert _NOISE.search(streamed), "the biased model was expected to write control characters"
@@ -312,7 +295,7 @@ def test_control_characters_from_the_model_never_reach_the_document(
 
     # Rewrite a selection: the review and the accepted text are clean too.
     tab.editor.selectAll()
-    window.rewrite_selection(ActionKind.POLISH)
+    window.writing.rewrite_selection(ActionKind.POLISH)
     wait_idle(qtbot, window)
     qtbot.waitUntil(lambda: window.review.is_finished, timeout=WAIT_MS)
     assert len(removed) == 2

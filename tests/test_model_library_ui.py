@@ -20,10 +20,10 @@ from ziya_desktop import paths
 from ziya_desktop.engine.engine import LoadOptions
 from ziya_desktop.engine.hardware import GpuDevice, HardwareInfo
 from ziya_desktop.models.convert_job import ConvertPlan, JobProgress
-from ziya_desktop.ui.gpu_settings import GPU_LAYERS_KEY, GpuSettingsWidget, stored_load_options
-from ziya_desktop.ui.job_runner import format_time_left
-from ziya_desktop.ui.model_library import OFFLINE_KEY, ModelLibraryWindow
-from ziya_desktop.ui.settings import settings
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.models.gpu_settings import GPU_LAYERS_KEY, GpuSettingsWidget, stored_load_options
+from ziya_desktop.ui.models.job_runner import format_time_left
+from ziya_desktop.ui.models.model_library import OFFLINE_KEY, ModelLibraryWindow
 
 WAIT_MS = 60_000
 

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QStandardPaths
 
 from ziya_desktop import paths
-from ziya_desktop.ui.settings import configure_application_identity, settings
+from ziya_desktop.ui.common.settings import configure_application_identity, settings
 
 
 def qt_location(location: QStandardPaths.StandardLocation) -> Path:

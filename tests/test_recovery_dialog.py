@@ -10,7 +10,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import math
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import Qt, QTextDocument  # QtGui's Qt also has mightBeRichText
-from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.bench_recovery import measure_recovery
@@ -36,22 +34,12 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.recovery import CORRUPT_FOLDER, RecoveryScan
 from ziya_desktop.documents.storage import save_document
-from ziya_desktop.ui.main_window import MainWindow
-from ziya_desktop.ui.recovery_dialog import RecoveryDialog, offer_recovery, start_recovery
+from ziya_desktop.ui.files.recovery_dialog import RecoveryDialog, offer_recovery, start_recovery
+from ziya_desktop.ui.shell.main_window import MainWindow
 from ziya_desktop.writing.diff import diff_changes
 
 DEAD_PID = 999_999_999
 OLD = time.time() - 3600
-
-
-@pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    main = MainWindow(lang="en")
-    qtbot.addWidget(main)
-    main.show()
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    yield main
-    main.close()
 
 
 def started(qtbot: QtBot, window: MainWindow) -> RecoveryDialog | None:
@@ -68,7 +56,7 @@ def test_the_start_up_scan_never_blocks_the_window(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A journal folder on a drive that does not answer: the window keeps handling events until the scan returns."""
-    from ziya_desktop.ui import recovery_dialog
+    from ziya_desktop.ui.files import recovery_dialog
 
     crashed_journal("text from before the crash")
     # An earlier process that had this pid (pids are reused) crashed too: its journal is a crash's.

@@ -14,9 +14,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.apply_edits import apply_minimal_diff
-from ziya_desktop.ui.rewrite_review import RewriteReview, change_summary
-from ziya_desktop.ui.text_positions import Utf16Index, utf16_len
+from ziya_desktop.ui.editor.apply_edits import apply_minimal_diff
+from ziya_desktop.ui.editor.text_positions import Utf16Index, utf16_len
+from ziya_desktop.ui.generation.rewrite_review import RewriteReview, change_summary
 from ziya_desktop.writing.diff import Change, apply_changes, diff_changes
 
 ORIGINAL = "我们要提高工作效率，加强团队协作。The quick brown fox jumps over the lazy dog."

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.engine.sampling import MODEL_CARD, MODEL_CARD_MAX_NEW_TOKENS, SamplingParams
-from ziya_desktop.ui.sampling_dialog import SamplingDialog
+from ziya_desktop.ui.generation.sampling_dialog import SamplingDialog
 
 CUSTOM = SamplingParams(
     temperature=0.3,

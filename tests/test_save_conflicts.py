@@ -11,17 +11,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
-from pytestqt.qtbot import QtBot
 
 from ziya_desktop.documents.storage import read_document
-from ziya_desktop.ui.document_tab import DocumentTab
-from ziya_desktop.ui.main_window import MainWindow
+from ziya_desktop.ui.editor.document_tab import DocumentTab
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 ORIGINAL = "第一行\n"
 OUTSIDE_LINE = "另一个程序加的一行\n"
@@ -51,16 +49,6 @@ class BoxAnswer:
             QTimer.singleShot(10, self._poll)
 
 
-@pytest.fixture()
-def window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:
-    main = MainWindow(lang="en")
-    monkeypatch.setattr(main, "ask_unsaved", lambda _tab: QMessageBox.StandardButton.Discard)
-    qtbot.addWidget(main)
-    main.show()
-    yield main
-    main.close()
-
-
 def open_and_edit(window: MainWindow, path: Path) -> DocumentTab:
     path.write_text(ORIGINAL, encoding="utf-8")
     tab = window.files.open_path(path)
@@ -82,10 +70,10 @@ def test_an_unchanged_file_saves_without_a_question(window: MainWindow, tmp_path
     tab = open_and_edit(window, path)
     os.utime(path, ns=(10**18, 10**18))  # touched, same bytes: nothing to ask
     answer = BoxAnswer("cancelButton")
-    assert window.save_current()
+    assert window.files.save_current()
     assert path.read_text(encoding="utf-8") == MINE + ORIGINAL
     tab.editor.insertPlainText("再改 ")
-    assert window.save_current()  # the file is ours again after our own save
+    assert window.files.save_current()  # the file is ours again after our own save
     assert answer.shown == []
 
 
@@ -94,7 +82,7 @@ def test_changed_on_disk_then_overwrite(window: MainWindow, tmp_path: Path) -> N
     tab = open_and_edit(window, path)
     change_elsewhere(path)
     answer = BoxAnswer("overwriteButton")
-    assert window.save_current()
+    assert window.files.save_current()
     assert len(answer.shown) == 1
     shown = answer.shown[0]
     assert "changed by another program" in str(shown["text"]) and "doc.md" in str(shown["text"])
@@ -108,13 +96,13 @@ def test_changed_on_disk_then_cancel_keeps_both(window: MainWindow, tmp_path: Pa
     tab = open_and_edit(window, path)
     change_elsewhere(path)
     answer = BoxAnswer("cancelButton")
-    assert not window.save_current()
+    assert not window.files.save_current()
     assert len(answer.shown) == 1
     assert path.read_text(encoding="utf-8") == ORIGINAL + OUTSIDE_LINE
     assert tab.text() == MINE + ORIGINAL and tab.modified
     # Asked again next time: cancelling is no permission to overwrite later.
     again = BoxAnswer("cancelButton")
-    assert not window.save_current()
+    assert not window.files.save_current()
     assert len(again.shown) == 1
 
 
@@ -123,7 +111,7 @@ def test_changed_on_disk_then_reload_and_undo(window: MainWindow, tmp_path: Path
     tab = open_and_edit(window, path)
     change_elsewhere(path)
     answer = BoxAnswer("reloadButton")
-    assert not window.save_current()
+    assert not window.files.save_current()
     assert len(answer.shown) == 1
     assert tab.text() == ORIGINAL + OUTSIDE_LINE and not tab.modified
     assert path.read_text(encoding="utf-8") == ORIGINAL + OUTSIDE_LINE
@@ -135,7 +123,7 @@ def test_changed_on_disk_then_reload_and_undo(window: MainWindow, tmp_path: Path
     tab.editor.redo()
     tab.editor.appendPlainText("合并后")
     quiet = BoxAnswer("cancelButton")
-    assert window.save_current()
+    assert window.files.save_current()
     assert quiet.shown == []
     assert path.read_text(encoding="utf-8") == ORIGINAL + OUTSIDE_LINE + "\n合并后"
 
@@ -147,7 +135,7 @@ def test_changed_on_disk_then_save_as(window: MainWindow, tmp_path: Path, monkey
     elsewhere = tmp_path / "mine.md"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a, **_k: (str(elsewhere), ""))
     answer = BoxAnswer("saveAsButton")
-    assert window.save_current()
+    assert window.files.save_current()
     assert len(answer.shown) == 1
     assert path.read_text(encoding="utf-8") == ORIGINAL + OUTSIDE_LINE
     assert elsewhere.read_text(encoding="utf-8") == MINE + ORIGINAL
@@ -159,7 +147,7 @@ def test_deleted_on_disk_asks_and_can_save_again(window: MainWindow, tmp_path: P
     tab = open_and_edit(window, path)
     path.unlink()
     answer = BoxAnswer("overwriteButton")
-    assert window.save_current()
+    assert window.files.save_current()
     assert len(answer.shown) == 1
     assert "moved or deleted" in str(answer.shown[0]["text"])
     assert "reloadButton" not in answer.shown[0]["buttons"]  # nothing to reload
@@ -172,12 +160,12 @@ def test_read_only_file_is_asked_about(window: MainWindow, tmp_path: Path) -> No
     tab = open_and_edit(window, path)
     path.chmod(0o444)
     cancel = BoxAnswer("cancelButton")
-    assert not window.save_current()
+    assert not window.files.save_current()
     assert len(cancel.shown) == 1 and "read-only" in str(cancel.shown[0]["text"])
     assert path.read_text(encoding="utf-8") == ORIGINAL and tab.modified
 
     overwrite = BoxAnswer("overwriteButton")
-    assert window.save_current()
+    assert window.files.save_current()
     assert len(overwrite.shown) == 1
     assert path.read_text(encoding="utf-8") == MINE + ORIGINAL
     assert stat.S_IMODE(path.stat().st_mode) == 0o444  # still read-only, as it was
@@ -201,7 +189,7 @@ def test_a_named_pipe_is_refused_with_a_clear_error(window: MainWindow, tmp_path
     opened = open_and_edit(window, path)
     path.unlink()
     os.mkfifo(path)
-    assert not window.save_current()
+    assert not window.files.save_current()
     assert answer.shown == []
     assert "named pipe" in window.notice.text()
     assert stat.S_ISFIFO(path.stat().st_mode)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.stream_inserter import StreamInserter
+from ziya_desktop.ui.generation.stream_inserter import StreamInserter
 
 N_CHUNKS = 400
 PIECES = ("春", "风", "又绿", "江南岸，", " the ", "moon", "明月", "何时照我还。", "\n", "🎉", "字", "ok ")

@@ -14,7 +14,7 @@ from PySide6.QtGui import QFont, QTextCursor
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.template_editor import (
+from ziya_desktop.ui.templates.template_editor import (
     TemplateEditorDialog,
     free_template_id,
     parse_template_text,

@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QPlainTextEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.template_form import TemplateForm, preview_prompt
+from ziya_desktop.ui.templates.template_form import TemplateForm, preview_prompt
 from ziya_desktop.writing.template_files import load_templates
 from ziya_desktop.writing.templates import ChoiceOption, Field, FieldKind, LocalizedText, Template, TemplateLibrary
 

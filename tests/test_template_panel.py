@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.template_panel import DraftRequest, TemplatePanel
+from ziya_desktop.ui.templates.template_panel import DraftRequest, TemplatePanel
 from ziya_desktop.writing.template_files import load_templates
 
 BUILTIN = Path(__file__).resolve().parent.parent / "resources" / "templates"

@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from ziya_desktop import paths
-from ziya_desktop.ui.i18n import install_translations
+from ziya_desktop.ui.common.i18n import install_translations
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "resources" / "translations"
 TS_FILE = TRANSLATIONS / "ziya_zh_CN.ts"
@@ -157,7 +157,7 @@ def test_install_translations_switches_the_ui_language(chinese_ui: QApplication)
     assert QCoreApplication.translate("WindowActions", "&File") == "文件(&F)"
     assert QCoreApplication.translate("DocumentTab", "Untitled {number}").format(number=2) == "未命名 2"
 
-    from ziya_desktop.ui.window_actions import rewrite_labels
+    from ziya_desktop.ui.generation.action_labels import rewrite_labels
     from ziya_desktop.writing.actions import ActionKind
 
     assert rewrite_labels()[ActionKind.POLISH] == "润色(&P)"
@@ -169,7 +169,7 @@ def test_install_translations_switches_the_ui_language(chinese_ui: QApplication)
 
 def test_chinese_template_skeleton_is_still_a_valid_template(chinese_ui: QApplication) -> None:
     """The skeleton's translated notes are TOML comments: every line must still start with '#'."""
-    from ziya_desktop.ui.template_editor import parse_template_text, template_skeleton
+    from ziya_desktop.ui.templates.template_editor import parse_template_text, template_skeleton
 
     install_translations(chinese_ui, "zh")
     text = template_skeleton("my_note", lang="zh")

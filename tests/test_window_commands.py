@@ -7,18 +7,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
-from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage
-from ziya_desktop.ui.main_window import MainWindow
-from ziya_desktop.ui.settings import settings
-from ziya_desktop.ui.themes import Theme, is_dark
+from ziya_desktop.ui.common.i18n import LANGUAGE_KEY, UiLanguage
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.editor.document_tab import DEFAULT_POINT_SIZE, DocumentTab
+from ziya_desktop.ui.shell.main_window import MainWindow
+from ziya_desktop.ui.shell.themes import Theme, is_dark
 
 
 @pytest.fixture()
@@ -29,9 +29,11 @@ def answers() -> list[QMessageBox.StandardButton]:
 
 @pytest.fixture()
 def window(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, answers: list[QMessageBox.StandardButton]
+    main_window: Callable[..., MainWindow],
+    monkeypatch: pytest.MonkeyPatch,
+    answers: list[QMessageBox.StandardButton],
 ) -> Iterator[MainWindow]:
-    main = MainWindow(lang="en")
+    main = main_window(discard_unsaved=False)
     asked: list[str] = []
 
     def ask(tab: DocumentTab) -> QMessageBox.StandardButton:
@@ -40,11 +42,8 @@ def window(
 
     monkeypatch.setattr(main, "ask_unsaved", ask)
     main.asked = asked  # type: ignore[attr-defined]
-    qtbot.addWidget(main)
-    main.show()
     yield main
-    answers.clear()
-    main.close()
+    answers.clear()  # the shared fixture closes the window next, and that must not be refused
 
 
 def test_save_open_and_recent_files(window: MainWindow, tmp_path: Path) -> None:

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import QApplication
 
 from ziya_desktop import __version__, paths
 from ziya_desktop.models.convert_job import remove_interrupted_conversions
-from ziya_desktop.ui.i18n import effective_language, install_translations
-from ziya_desktop.ui.main_window import MainWindow
-from ziya_desktop.ui.recovery_dialog import start_recovery
-from ziya_desktop.ui.settings import configure_application_identity
+from ziya_desktop.ui.common.i18n import effective_language, install_translations
+from ziya_desktop.ui.common.settings import configure_application_identity
+from ziya_desktop.ui.files.recovery_dialog import start_recovery
+from ziya_desktop.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")

@@ -9,7 +9,6 @@ import sys
 import threading
 from pathlib import Path
 
-from converters.errors import ConversionError
 from ziya_desktop.errors import ZiyaError
 
 PROG = "ziya-desktop"
@@ -158,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"generate": _generate, "info": _info, "bench": _bench}
         return commands[args.command](args)
-    except (ZiyaError, ConversionError) as exc:
+    except ZiyaError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         if exc.hint:
             print(f"{PROG}: hint: {exc.hint}", file=sys.stderr)

@@ -1,10 +1,17 @@
 """The failures a writer can meet, each with a message in plain words and a hint of what to do.
 
-Everything the app shows in an error dialog or prints on the command line is one of these; the converter's
-own errors (``converters.errors``) are shown the same way.
+Everything the app shows in an error dialog or prints on the command line is a :class:`ZiyaError`: the converter's
+errors (``converters.errors``) derive from it too, so one ``except ZiyaError`` catches every failure meant for the
+writer. A cancellation is a :class:`CancelledError`, whatever was cancelled. A class-level ``hint`` is a fixed
+sentence; the UI translates it (``ui/error_text.py`` lists every one).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class ZiyaError(Exception):
@@ -16,6 +23,13 @@ class ZiyaError(Exception):
         super().__init__(message)
         if hint:
             self.hint = hint
+
+
+class CancelledError(ZiyaError):
+    """The writer cancelled a load, download, import or conversion; no hint, as nothing went wrong.
+
+    Each subclass says what was left behind (nothing half-made, or a partial download kept for a resume).
+    """
 
 
 class ModelNotFoundError(ZiyaError):
@@ -40,7 +54,7 @@ class ModelLoadError(ZiyaError):
     hint = "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
 
 
-class LoadCancelledError(ZiyaError):
+class LoadCancelledError(CancelledError):
     """The writer cancelled a model load; nothing stays loaded."""
 
 
@@ -117,7 +131,7 @@ class UnsafeDownloadError(DownloadError):
         self.entry = entry
 
 
-class DownloadCancelledError(ZiyaError):
+class DownloadCancelledError(CancelledError):
     """The writer cancelled a download; the partial file stays, and the next download resumes from it."""
 
 
@@ -132,7 +146,10 @@ class DownloadVerificationError(ZiyaError):
 
 
 class InsufficientDiskSpaceError(ZiyaError):
-    """Not enough free disk space for a download or an import; it was refused before anything was written."""
+    """Not enough free disk space for a download, an import or a conversion; nothing was left half-written.
+
+    ``needed`` and ``free`` are in bytes (0 where the disk filled up while writing and the figures are not known).
+    """
 
     hint = "Free some disk space or choose another folder, then try again."
 
@@ -148,5 +165,54 @@ class ModelImportError(ZiyaError):
     hint = "Check that the file is readable and the disk is not full, then import it again."
 
 
-class ImportCancelledError(ZiyaError):
+class ImportCancelledError(CancelledError):
     """The writer cancelled an import; no partial copy is left in the model library."""
+
+
+class ActionError(ZiyaError):
+    """A writing action that cannot start: nothing selected, nothing to continue from, no rewrite instruction."""
+
+    hint = "Place the cursor after some text, or select the text the action should work on."
+
+
+class NothingToContinueError(ActionError):
+    """Continue was asked for with no text before the cursor."""
+
+    hint = "Write a first sentence, or place the cursor after the text to continue."
+
+
+class NoRewriteInstructionError(ActionError):
+    """A free rewrite was asked for without an instruction."""
+
+    hint = "Say how to rewrite the selection, e.g. “改成第一人称”."
+
+
+class TemplateError(ZiyaError):
+    """A template file that cannot be used, naming the file and, where known, the line."""
+
+    hint = "Fix or remove the template file; the other templates are still available."
+
+    def __init__(self, message: str, *, path: Path | None = None, line: int | None = None, hint: str = "") -> None:
+        where = str(path) if path is not None else "template"
+        if line is not None:
+            where += f", line {line}"
+        super().__init__(f"{where}: {message}", hint=hint)
+        self.path = path
+        self.line = line
+        self.detail = message
+
+
+class TemplateValueError(ZiyaError):
+    """A value the writer entered in a template's form is not usable (wrong option, not a number)."""
+
+    hint = "Correct the field in the form and try again."
+
+    def __init__(self, message: str, *, field_name: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+class MissingFieldError(TemplateValueError):
+    """A required field was left empty."""
+
+    hint = "Fill in the field; the model needs it to write the body."

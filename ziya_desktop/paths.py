@@ -20,7 +20,7 @@ One environment variable moves all of them:
 
 Environment variables are read on every call, not at import, so a test's ``monkeypatch.setenv`` takes effect.
 Folders are created on first use (parents included). The settings file itself is read and written by the UI
-(``ziya_desktop.ui.settings``).
+(``ziya_desktop.ui.common.settings``).
 """
 
 from __future__ import annotations

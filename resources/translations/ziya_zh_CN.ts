@@ -4,66 +4,66 @@
 <context>
     <name>DocumentJournal</name>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="255"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="259"/>
         <source>the journal file is empty</source>
         <translation>日志文件为空</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="257"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="261"/>
         <source>the journal file is too large to be one of ours</source>
         <translation>日志文件过大，不可能是本应用的日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="261"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="265"/>
         <source>the journal file is not text (byte {offset})</source>
         <translation>日志文件不是文本（第 {offset} 字节）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="264"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="268"/>
         <source>the journal file is damaged or cut short (at byte {offset})</source>
         <translation>日志文件已损坏或不完整（第 {offset} 字节处）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="267"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="271"/>
         <source>the journal file is damaged (nested too deeply)</source>
         <translation>日志文件已损坏（嵌套过深）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="269"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="273"/>
         <source>the file is not a Ziya Desktop journal</source>
         <translation>该文件不是 Ziya Desktop 日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="272"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="276"/>
         <source>the journal has format version {version}, this app reads version {ours}</source>
         <translation>日志格式版本为 {version}，本应用只能读取版本 {ours}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="278"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="282"/>
         <source>the journal has no valid document id</source>
         <translation>日志中没有有效的文档 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="281"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="285"/>
         <source>the journal&apos;s file path is not valid</source>
         <translation>日志中的文件路径无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="299"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="318"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="329"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="339"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="342"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="303"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="322"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="333"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="343"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="346"/>
         <source>the journal&apos;s field “{name}” is missing or not valid</source>
         <translation>日志字段“{name}”缺失或无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="375"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="379"/>
         <source>the journal is not a regular file</source>
         <translation>日志不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="378"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="382"/>
         <source>the journal file could not be read: {cause}</source>
         <translation>无法读取日志文件：{cause}</translation>
     </message>
@@ -71,17 +71,17 @@
 <context>
     <name>DocumentRecovery</name>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="160"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="165"/>
         <source>“{name}” is not a regular file (a named pipe, device or folder); it was not opened.</source>
         <translation>“{name}”不是普通文件（而是命名管道、设备或文件夹），未打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="257"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="262"/>
         <source>{name}: {reason}. It was moved to {target}.</source>
         <translation>{name}：{reason}。已将其移至 {target}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="260"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="265"/>
         <source>{name}: {reason}.</source>
         <translation>{name}：{reason}。</translation>
     </message>
@@ -262,7 +262,7 @@
 <context>
     <name>DocumentTab</name>
     <message>
-        <location filename="../../ziya_desktop/ui/document_tab.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/editor/document_tab.py" line="104"/>
         <source>Untitled {number}</source>
         <translation>未命名 {number}</translation>
     </message>
@@ -270,104 +270,129 @@
 <context>
     <name>ErrorHints</name>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="20"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="20"/>
         <source>Check the path, or choose another model file.</source>
         <translation>请检查路径，或选择其他模型文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="21"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="21"/>
         <source>The file is damaged or not a GGUF model. Download or convert it again.</source>
         <translation>文件已损坏或不是 GGUF 模型。请重新下载或转换。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="24"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="24"/>
         <source>Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1.</source>
         <translation>Ziya Desktop 运行 LLaMA 架构的 GGUF 模型，例如 Ziya-Writing-LLaMa-13B-v1。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="27"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="27"/>
         <source>Close other programs to free memory, or use a smaller quantization such as Q4_K_M.</source>
         <translation>请关闭其他程序以释放内存，或改用更小的量化版本（如 Q4_K_M）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="30"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="30"/>
         <source>Load a model first.</source>
         <translation>请先加载模型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="31"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="31"/>
         <source>Shorten the instruction or select less text; the model reads at most its context window.</source>
         <translation>请缩短指令或少选一些文字；模型一次最多只能读取其上下文窗口内的内容。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="34"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="34"/>
         <source>Try again; if it keeps happening, reload the model with fewer GPU layers.</source>
         <translation>请重试；如果仍然出现，请减少 GPU 层数后重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="37"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="37"/>
         <source>Check the file, or open another one.</source>
         <translation>请检查该文件，或打开其他文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="38"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="38"/>
         <source>Nothing was changed on disk; use Save As to save elsewhere.</source>
         <translation>磁盘上的文件未作任何改动；请用“另存为”保存到其他位置。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="41"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="41"/>
         <source>Nothing was written; choose another folder or file name and export again.</source>
         <translation>未写入任何内容；请选择其他文件夹或文件名后重新导出。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="44"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="44"/>
         <source>Reinstall Ziya Desktop; the model catalog that ships with it is damaged.</source>
         <translation>请重新安装 Ziya Desktop；随附的模型目录已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="47"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="47"/>
         <source>Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk.</source>
         <translation>请关闭离线模式（或取消 ZIYA_OFFLINE 设置）后下载，或从磁盘导入模型文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="50"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="50"/>
         <source>Check the network connection and start the download again; it continues where it stopped.</source>
         <translation>请检查网络连接后重新开始下载；下载会从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="53"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="53"/>
         <source>Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust.</source>
         <translation>没有写入任何内容。请从官方模型库或你信任的镜像（HF_ENDPOINT）下载。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="56"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="56"/>
         <source>Start the download again; the damaged file will be fetched anew.</source>
         <translation>请重新开始下载；损坏的文件会重新获取。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="59"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="59"/>
         <source>Free some disk space or choose another folder, then try again.</source>
         <translation>请释放一些磁盘空间或选择其他文件夹，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="62"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="62"/>
         <source>Check that the file is readable and the disk is not full, then import it again.</source>
         <translation>请确认文件可读且磁盘未满，然后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="65"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="65"/>
+        <source>Place the cursor after some text, or select the text the action should work on.</source>
+        <translation>请把光标放在一段文字之后，或选中要处理的文字。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="68"/>
+        <source>Write a first sentence, or place the cursor after the text to continue.</source>
+        <translation>请先写一句开头，或把光标放在要续写的文字之后。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="71"/>
+        <source>Say how to rewrite the selection, e.g. “改成第一人称”.</source>
+        <translation>请说明如何改写所选文字，例如“改成第一人称”。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="74"/>
+        <source>Fix or remove the template file; the other templates are still available.</source>
+        <translation>请修正或删除该模板文件；其他模板仍可使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="77"/>
+        <source>Correct the field in the form and try again.</source>
+        <translation>请更正表单中的该字段后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="78"/>
+        <source>Fill in the field; the model needs it to write the body.</source>
+        <translation>请填写该字段；模型需要它来撰写正文。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="81"/>
         <source>Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).</source>
         <translation>请确认该文件夹包含完整的 Hugging Face LLaMA 检查点（配置、分词器和权重）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="69"/>
+        <location filename="../../ziya_desktop/ui/common/error_text.py" line="85"/>
         <source>Only use checkpoints from a source you trust; this file tries to run code when loaded.</source>
         <translation>请只使用可信来源的检查点；此文件在加载时试图执行代码。</translation>
-    </message>
-    <message>
-        <location filename="../../ziya_desktop/ui/error_text.py" line="72"/>
-        <source>Free some disk space or choose another output folder.</source>
-        <translation>请释放一些磁盘空间或选择其他输出文件夹。</translation>
     </message>
 </context>
 <context>
@@ -421,107 +446,107 @@
 <context>
     <name>FileCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="57"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="65"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="59"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="67"/>
         <source>Documents (*.md *.markdown *.txt);;All files (*)</source>
         <translation>文档 (*.md *.markdown *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="110"/>
         <source>Save As</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="110"/>
         <source>Markdown (*.md);;Plain text (*.txt)</source>
         <translation>Markdown (*.md);;纯文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="144"/>
         <source>{count} character(s) that a text document cannot hold (such as NUL) were removed before saving.</source>
         <translation>保存前删除了 {count} 个文本文档无法容纳的字符（如 NUL）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="146"/>
         <source>Undo (Ctrl+Z) brings them back in the editor; the saved file does not have them.</source>
         <translation>撤销（Ctrl+Z）可在编辑器中恢复它们；保存的文件中没有这些字符。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="149"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="155"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="163"/>
         <source>“{name}” was reloaded from disk.</source>
         <translation>已从磁盘重新载入“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="164"/>
         <source>Undo (Ctrl+Z) brings back the text you had before.</source>
         <translation>撤销（Ctrl+Z）可恢复你之前的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="173"/>
         <source>File changed on disk</source>
         <translation>磁盘上的文件已更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="175"/>
         <source>“{name}” was changed by another program since it was opened or last saved here. Saving now replaces those changes with your text.</source>
         <translation>自在此打开或上次保存以来，“{name}”已被其他程序修改。现在保存会用你的文字替换那些修改。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="179"/>
         <source>File deleted on disk</source>
         <translation>磁盘上的文件已删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="173"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="181"/>
         <source>“{name}” was moved or deleted by another program since it was opened or last saved here.</source>
         <translation>自在此打开或上次保存以来，“{name}”已被其他程序移动或删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="176"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="184"/>
         <source>File is read-only</source>
         <translation>文件为只读</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="185"/>
         <source>“{name}” is marked read-only. Saving replaces it anyway.</source>
         <translation>“{name}”被标记为只读。保存仍会替换它。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="192"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="192"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="197"/>
         <source>Reload from Disk</source>
         <translation>从磁盘重新载入</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="190"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="200"/>
         <source>Save As…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="221"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="231"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/file_commands.py" line="239"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="249"/>
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
@@ -529,107 +554,107 @@
 <context>
     <name>FindReplaceBar</name>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="97"/>
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="100"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="100"/>
         <source>Replace with</source>
         <translation>替换为</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="101"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="101"/>
         <source>Match case</source>
         <translation>区分大小写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="102"/>
         <source>Whole words</source>
         <translation>全字匹配</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="103"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="103"/>
         <source>Do not match inside longer English words; Chinese is never split</source>
         <translation>不匹配较长英文单词中的一部分；中文不分词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="104"/>
         <source>Regular expression</source>
         <translation>正则表达式</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="105"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="105"/>
         <source>Python syntax; use \1 or \g&lt;name&gt; in the replacement</source>
         <translation>Python 语法；替换内容中可使用 \1 或 \g&lt;name&gt;</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="106"/>
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="107"/>
         <source>Previous match (Shift+Enter)</source>
         <translation>上一个匹配项（Shift+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="108"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="108"/>
         <source>Next</source>
         <translation>下一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="109"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="109"/>
         <source>Next match (Enter)</source>
         <translation>下一个匹配项（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="110"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="110"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="111"/>
         <source>Replace all</source>
         <translation>全部替换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="114"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="114"/>
         <source>Close (Esc)</source>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="273"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="273"/>
         <source>Invalid regular expression: {error}</source>
         <translation>正则表达式无效：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="397"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="397"/>
         <source>Replaced {count}</source>
         <translation>已替换 {count} 处</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="410"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="410"/>
         <source>Invalid replacement: {error}</source>
         <translation>替换内容无效：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="434"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="434"/>
         <source>No matches</source>
         <translation>无匹配项</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="436"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="436"/>
         <source>{current} / {total}</source>
         <translation>{current} / {total}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="440"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="440"/>
         <source>{total} matches</source>
         <translation>{total} 个匹配项</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/find_replace.py" line="442"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="442"/>
         <source>{status} · Wrapped around</source>
         <translation>{status} · 已循环查找</translation>
     </message>
@@ -637,7 +662,7 @@
 <context>
     <name>GenerationController</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation.py" line="259"/>
+        <location filename="../../ziya_desktop/ui/generation/generation.py" line="261"/>
         <source>The model wrote {count} control character(s) (such as NUL) that do not belong in a document; they were left out.</source>
         <translation>模型写出了 {count} 个不应出现在文档中的控制字符（如 NUL），已略去。</translation>
     </message>
@@ -645,72 +670,72 @@
 <context>
     <name>GpuSettingsWidget</name>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="71"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="71"/>
         <source>Automatic (as many as fit in free GPU memory)</source>
         <translation>自动（按可用 GPU 显存尽量多放）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="90"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="90"/>
         <source> tokens</source>
         <translation> tokens</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="91"/>
         <source>The prompt and the answer share this window; the model was trained on 2048.</source>
         <translation>提示词和回答共用此窗口；模型训练时使用 2048。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="104"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="111"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="112"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="112"/>
         <source>Context size</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="113"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="113"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="131"/>
         <source>0 runs on the CPU; {all} puts every layer and the output layer on the GPU.</source>
         <translation>0 表示在 CPU 上运行；{all} 表示将所有层及输出层放到 GPU 上。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="144"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="144"/>
         <source>Checking this machine…</source>
         <translation>正在检测本机…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="147"/>
         <source>No GPU found: runs on the CPU</source>
         <translation>未找到 GPU：将在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="150"/>
         <source>{name} ({free} GB free of {total} GB)</source>
         <translation>{name}（可用 {free} GB，共 {total} GB）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="162"/>
         <source>{backend}: the model goes to the GPU chosen here.</source>
         <translation>{backend}：模型将放到此处选择的 GPU 上。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="175"/>
         <source>Automatic ({cores} physical cores)</source>
         <translation>自动（{cores} 个物理核心）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/gpu_settings.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="177"/>
         <source>Automatic (physical cores)</source>
         <translation>自动（物理核心数）</translation>
     </message>
@@ -718,22 +743,22 @@
 <context>
     <name>JobProgressPanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/job_runner.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="187"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/job_runner.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="225"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/job_runner.py" line="243"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="244"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/job_runner.py" line="246"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="247"/>
         <source>Cancelled. Nothing half-made was left behind.</source>
         <translation>已取消。没有留下未完成的文件。</translation>
     </message>
@@ -741,12 +766,12 @@
 <context>
     <name>JournalController</name>
     <message>
-        <location filename="../../ziya_desktop/ui/journal_controller.py" line="190"/>
+        <location filename="../../ziya_desktop/ui/files/journal_controller.py" line="190"/>
         <source>Unsaved changes could not be backed up: {cause}.</source>
         <translation>无法备份未保存的更改：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/journal_controller.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/files/journal_controller.py" line="193"/>
         <source>Save your documents now, or free disk space; until then a crash could lose them.</source>
         <translation>请立即保存文档或释放磁盘空间；在此之前，一旦崩溃，这些更改可能丢失。</translation>
     </message>
@@ -754,43 +779,43 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="83"/>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="223"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="86"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="237"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="118"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="121"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="123"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="126"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="129"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="153"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="167"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="259"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="271"/>
         <source>The new language is used from the next start of Ziya Desktop.</source>
         <translation>新语言将在下次启动 Ziya Desktop 时生效。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="397"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="363"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/main_window.py" line="398"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="364"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -798,257 +823,257 @@
 <context>
     <name>ModelLibraryWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="61"/>
+        <location filename="../../ziya_desktop/ui/models/model_tables.py" line="19"/>
         <source>fits on GPU</source>
         <translation>可完全放入 GPU</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="63"/>
+        <location filename="../../ziya_desktop/ui/models/model_tables.py" line="21"/>
         <source>partly on GPU ({layers} of {total} layers)</source>
         <translation>部分放入 GPU（{layers} / {total} 层）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="67"/>
+        <location filename="../../ziya_desktop/ui/models/model_tables.py" line="25"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="68"/>
+        <location filename="../../ziya_desktop/ui/models/model_tables.py" line="26"/>
         <source>too big</source>
         <translation>过大</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="75"/>
         <source>Model Library</source>
         <translation>模型库</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="114"/>
         <source>Loading</source>
         <translation>加载</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="183"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="131"/>
         <source>Offline mode (never use the network)</source>
         <translation>离线模式（从不使用网络）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="190"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="138"/>
         <source>ZIYA_OFFLINE is set, so offline mode stays on.</source>
         <translation>已设置 ZIYA_OFFLINE，离线模式保持开启。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="192"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="140"/>
         <source>Offline: working from disk only</source>
         <translation>离线：仅使用本地磁盘</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="195"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="143"/>
         <source>Checking this computer…</source>
         <translation>正在检测本机…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="205"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="30"/>
         <source>Models on this computer</source>
         <translation>本机上的模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="207"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="32"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="208"/>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="33"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="48"/>
         <source>File type</source>
         <translation>文件类型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="209"/>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="34"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="49"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="210"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="35"/>
         <source>Valid</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="211"/>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="36"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="51"/>
         <source>On this computer</source>
         <translation>本机运行</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="212"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="37"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="219"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="42"/>
         <source>No models yet. Download one below, or import a GGUF file or a checkpoint folder.</source>
         <translation>还没有模型。请在下方下载，或导入 GGUF 文件或检查点文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="222"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="49"/>
         <source>Use</source>
         <translation>使用</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="224"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="51"/>
         <source>Import GGUF…</source>
         <translation>导入 GGUF…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="53"/>
         <source>Import Checkpoint Folder…</source>
         <translation>导入检查点文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="226"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="55"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="227"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="56"/>
         <source>Show in File Manager</source>
         <translation>在文件管理器中显示</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="246"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="43"/>
         <source>Download and convert</source>
         <translation>下载并转换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="50"/>
         <source>Quality</source>
         <translation>质量</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="256"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="58"/>
         <source>Download &amp;&amp; Convert</source>
         <translation>下载并转换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="307"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="205"/>
         <source>The models folder could not be read: {message}</source>
         <translation>无法读取模型文件夹：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="316"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="214"/>
         <source>This computer: {gpu} ({free} of GPU memory free), {ram} RAM</source>
         <translation>本机：{gpu}（可用显存 {free}），内存 {ram}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="570"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="111"/>
         <source>best for this computer</source>
         <translation>最适合本机</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="320"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="218"/>
         <source>This computer: no GPU, {cores} cores, {ram} RAM</source>
         <translation>本机：无 GPU，{cores} 核，内存 {ram}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="332"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="90"/>
         <source> (link)</source>
         <translation>（链接）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="378"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="254"/>
         <source>No file manager could be opened for {folder}.</source>
         <translation>无法为 {folder} 打开文件管理器。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="383"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="24"/>
         <source>Remove the link to “{name}” from the library? The file itself stays where it is.</source>
         <translation>从模型库中移除指向“{name}”的链接？文件本身保留在原位置。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="385"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="28"/>
         <source>Delete “{name}” ({size}) from this computer? This cannot be undone.</source>
         <translation>从本机删除“{name}”（{size}）？此操作无法撤销。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="389"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="34"/>
         <source>Delete Model</source>
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="404"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="267"/>
         <source>“{name}” could not be deleted: {error}</source>
         <translation>无法删除“{name}”：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="409"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="272"/>
         <source>Deleted: {name}</source>
         <translation>已删除：{name}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="417"/>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="434"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="45"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="283"/>
         <source>Import GGUF</source>
         <translation>导入 GGUF</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="418"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="47"/>
         <source>How should “{name}” join the library?</source>
         <translation>要以何种方式将“{name}”加入模型库？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="421"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="50"/>
         <source>Copy: the library keeps its own copy (needs the disk space). Link: the file stays where it is; moving it later breaks the link.</source>
         <translation>复制：模型库保存一份自己的副本（需要相应磁盘空间）。链接：文件保留在原位置；之后移动该文件会使链接失效。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="425"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="57"/>
         <source>Copy into Library</source>
         <translation>复制到模型库</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="426"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="60"/>
         <source>Link to File</source>
         <translation>链接到文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="434"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="283"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="456"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="292"/>
         <source>Copying {name}…</source>
         <translation>正在复制 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="456"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="292"/>
         <source>Linking {name}…</source>
         <translation>正在链接 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="460"/>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="474"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="73"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="297"/>
         <source>Import Checkpoint Folder</source>
         <translation>导入检查点文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="475"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="74"/>
         <source>Convert to (Q4_K_M is the best balance of size and quality):</source>
         <translation>转换为（Q4_K_M 在大小与质量之间最为均衡）：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="499"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="313"/>
         <source>Reading the checkpoint in {folder}…</source>
         <translation>正在读取 {folder} 中的检查点…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="506"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="88"/>
         <source>Convert Checkpoint</source>
         <translation>转换检查点</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="508"/>
+        <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="89"/>
         <source>Converting “{folder}” to {outtype} writes {file}.
 Disk space needed: about {needed} (free: {free}).
 Convert now?</source>
@@ -1057,47 +1082,47 @@ Convert now?</source>
 现在转换吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="528"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="322"/>
         <source>Not enough disk space: converting to {outtype} needs about {needed}, only {free} is free.</source>
         <translation>磁盘空间不足：转换为 {outtype} 约需 {needed}，仅剩 {free} 可用。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="534"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="328"/>
         <source>Free some disk space or choose a smaller file type.</source>
         <translation>请释放一些磁盘空间，或选择较小的文件类型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="538"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="332"/>
         <source>Conversion not started.</source>
         <translation>未开始转换。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="545"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="334"/>
         <source>Converting {folder} to {outtype}…</source>
         <translation>正在将 {folder} 转换为 {outtype}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="577"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="120"/>
         <source>checking…</source>
         <translation>正在检测…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="620"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="138"/>
         <source>Offline mode is on: downloading needs the network. Import a GGUF file or a checkpoint instead.</source>
         <translation>离线模式已开启：下载需要网络。请改为导入 GGUF 文件或检查点。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="622"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="143"/>
         <source>Fetches the checkpoint from the Hugging Face hub, converts it here and adds it above.</source>
         <translation>从 Hugging Face hub 获取检查点，在本机转换后添加到上方列表。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="639"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="385"/>
         <source>Downloading and converting {name} to {outtype}…</source>
         <translation>正在下载 {name} 并转换为 {outtype}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/model_library.py" line="672"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="418"/>
         <source>Ready: {name}</source>
         <translation>已就绪：{name}</translation>
     </message>
@@ -1105,7 +1130,7 @@ Convert now?</source>
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../ziya_desktop/ui/notice_bar.py" line="50"/>
+        <location filename="../../ziya_desktop/ui/common/notice_bar.py" line="50"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -1141,112 +1166,112 @@ Convert now?</source>
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="82"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="92"/>
         <source>No difference from the saved file.</source>
         <translation>与已保存的文件没有差异。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="85"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="95"/>
         <source>Some passages have too many changes to compare in detail; each is shown as one change.</source>
         <translation>有些段落改动太多，无法逐处比较；每段显示为一处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="99"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="109"/>
         <source>… and {count} more changes.</source>
         <translation>… 另有 {count} 处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="108"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="118"/>
         <source>… ({count} more characters)</source>
         <translation>…（另有 {count} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="126"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="136"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="138"/>
         <source>File: {path}</source>
         <translation>文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="138"/>
         <source>A new document, never saved</source>
         <translation>新文档，从未保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="139"/>
         <source>Last backed up: {time}</source>
         <translation>最近备份：{time}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="143"/>
         <source>unknown model</source>
         <translation>未知模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="137"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="147"/>
         <source>The model was writing when the app stopped: {model} ({settings})</source>
         <translation>应用停止时模型正在写作：{model}（{settings}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="142"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="152"/>
         <source>The saved file cannot be read: {problem}</source>
         <translation>无法读取已保存的文件：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="144"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="154"/>
         <source>The saved file was changed after this backup was made; compare before restoring.</source>
         <translation>此备份生成后，已保存的文件又被修改过；恢复前请先比较。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="178"/>
         <source>Recover Unsaved Work</source>
         <translation>恢复未保存的内容</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="182"/>
         <source>Ziya Desktop did not close properly last time. These documents had changes that were not saved. Restore opens one in a tab, where you can check and save it; Discard deletes the backup. Your saved files have not been changed.</source>
         <translation>Ziya Desktop 上次未正常关闭。以下文档有未保存的更改。“恢复”会在标签页中打开文档，您可以检查后保存；“放弃”会删除备份。您已保存的文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="203"/>
         <source>Recovered Text</source>
         <translation>恢复的文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="204"/>
         <source>Changes Since Saved</source>
         <translation>自上次保存以来的改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="210"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="220"/>
         <source>These backups were damaged and could not be read:</source>
         <translation>以下备份已损坏，无法读取：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="215"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="225"/>
         <source>&amp;Restore</source>
         <translation>恢复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="216"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="226"/>
         <source>&amp;Discard</source>
         <translation>放弃(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="217"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="227"/>
         <source>Decide &amp;Later</source>
         <translation>稍后决定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="361"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="371"/>
         <source>{count} damaged backup file(s) could not be read and were set aside.</source>
         <translation>{count} 个已损坏的备份文件无法读取，已移至别处。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/recovery_dialog.py" line="417"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="465"/>
         <source>Removed {count} unfinished temporary file(s) left by interrupted saves.</source>
         <translation>已删除 {count} 个中断的保存留下的未完成临时文件。</translation>
     </message>
@@ -1254,94 +1279,94 @@ Convert now?</source>
 <context>
     <name>RewriteReview</name>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="120"/>
         <source>Show revised text</source>
         <translation>显示修改后文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="122"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="122"/>
         <source>Show the text as it will read, without the changes marked</source>
         <translation>显示修改后的文本，不标记改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="127"/>
         <source>Accept all</source>
         <translation>全部接受</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="128"/>
         <source>Apply selected</source>
         <translation>应用所选</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="129"/>
         <source>Apply the checked changes (Ctrl+Enter)</source>
         <translation>应用已勾选的改动（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="130"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="131"/>
         <source>Keep the original text (Esc)</source>
         <translation>保留原文（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="132"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="189"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="189"/>
         <source>{action}: writing…</source>
         <translation>{action}：正在撰写…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="216"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="216"/>
         <source>{action} failed: {message}</source>
         <translation>{action}失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="301"/>
         <source>删</source>
         <translation>删</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="301"/>
         <source>增</source>
         <translation>增</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="320"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="320"/>
         <source>Insert: {new}</source>
         <translation>插入：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="322"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="322"/>
         <source>Delete: {old}</source>
         <translation>删除：{old}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="323"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="323"/>
         <source>Replace: {old}
 With: {new}</source>
         <translation>替换：{old}
 改为：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="407"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="407"/>
         <source>{count} change</source>
         <translation>{count} 处改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="409"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="409"/>
         <source>{count} changes</source>
         <translation>{count} 处改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/rewrite_review.py" line="411"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="411"/>
         <source>字数 {before} → {after}</source>
         <translation>字数 {before} → {after}</translation>
     </message>
@@ -1349,77 +1374,77 @@ With: {new}</source>
 <context>
     <name>SamplingDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="56"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="56"/>
         <source>Sampling Settings</source>
         <translation>采样设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="63"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="63"/>
         <source>Higher is more varied and surprising, lower is more predictable; 0 always picks the likeliest.</source>
         <translation>越高文字越多变、越出人意料，越低越可预测；为 0 时总是选择可能性最大的词。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="67"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="67"/>
         <source>Choose only among the likeliest words that together make up this share; 1 considers all.</source>
         <translation>只在累计概率达到此比例的最可能的词中选择；为 1 时考虑所有词。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="71"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="71"/>
         <source>Above 1 discourages repeating recent words; too high makes the text stilted. 1 is off.</source>
         <translation>大于 1 时抑制重复最近用过的词；过高会使文字生硬。为 1 时关闭。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="77"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="77"/>
         <source>The most tokens one answer may have; a Chinese character is about one token.</source>
         <translation>一次回答最多可包含的 token 数；一个汉字约为一个 token。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="79"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="79"/>
         <source>Random each time</source>
         <translation>每次随机</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="80"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="80"/>
         <source>A new seed per generation, so every attempt reads differently.</source>
         <translation>每次生成使用新的种子，每次写出的文字都不同。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="85"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="85"/>
         <source>The same seed with the same settings and prompt writes the same text again.</source>
         <translation>相同的种子、设置和提示词会再次写出相同的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="93"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="93"/>
         <source>&amp;Temperature:</source>
         <translation>温度(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="94"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="94"/>
         <source>Top-&amp;p:</source>
         <translation>Top-p(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="95"/>
         <source>&amp;Repetition penalty:</source>
         <translation>重复惩罚(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="96"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="96"/>
         <source>&amp;Max new tokens:</source>
         <translation>最大生成 token 数(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="97"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="106"/>
         <source>Reset to model card defaults</source>
         <translation>恢复为模型卡默认值</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/sampling_dialog.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="107"/>
         <source>The values the Ziya-Writing model card recommends</source>
         <translation>Ziya-Writing 模型卡推荐的数值</translation>
     </message>
@@ -1427,42 +1452,42 @@ With: {new}</source>
 <context>
     <name>StatusPanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="44"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="44"/>
         <source>{rate} tokens/s</source>
         <translation>{rate} tokens/s</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="51"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="51"/>
         <source>Context {used} / {total}</source>
         <translation>上下文 {used} / {total}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="53"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="53"/>
         <source>Tokens of the model&apos;s context window in use: the prompt sent plus the answer so far.</source>
         <translation>模型上下文窗口中已使用的 token：已发送的提示词加上目前已生成的回答。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="59"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="59"/>
         <source>Selected {selection} of {document}</source>
         <translation>选中 {selection}，全文 {document}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="64"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="64"/>
         <source>speaking {duration}</source>
         <translation>朗读时长 {duration}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="72"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="72"/>
         <source>字数 {count}</source>
         <translation>字数 {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="76"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="76"/>
         <source>{count} word</source>
         <translation>{count} 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/status_panel.py" line="78"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="78"/>
         <source>{count} words</source>
         <translation>{count} 词</translation>
     </message>
@@ -1470,7 +1495,7 @@ With: {new}</source>
 <context>
     <name>TemplateEditorDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="109"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="110"/>
         <source># A template of your own. Lines starting with # are notes; they are not kept when the template is saved.
 # id: lowercase letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;; it is saved as &lt;id&gt;.toml in your templates folder.
 # category: one of {categories}.
@@ -1491,97 +1516,97 @@ With: {new}</source>
 # length（篇幅：chars 字数、words 词数或 minutes 分钟）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="131"/>
         <source>the id {id} is too long for a copy</source>
         <translation>id {id} 过长，无法用于副本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="135"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="136"/>
         <source>no free id starting with {id}</source>
         <translation>没有以 {id} 开头的可用 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="151"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="152"/>
         <source>cannot check the text: {reason}</source>
         <translation>无法检查文本：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="155"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="156"/>
         <source>the text defines no template; it needs a [[templates]] table</source>
         <translation>文本中没有定义模板；需要一个 [[templates]] 表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="158"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="159"/>
         <source>the text defines {count} templates; write one here</source>
         <translation>文本定义了 {count} 个模板；此处只能写一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="202"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="203"/>
         <source>New template</source>
         <translation>新建模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="205"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="206"/>
         <source>Edit template: {name}</source>
         <translation>编辑模板：{name}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="233"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="234"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="251"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="252"/>
         <source>Form preview</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="253"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="254"/>
         <source>Prompt preview</source>
         <translation>提示词预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="294"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="295"/>
         <source>No problems: “{name}”, {count} fields.</source>
         <translation>没有问题：“{name}”，{count} 个字段。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="311"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="312"/>
         <source>Line {line}: {problem}</source>
         <translation>第 {line} 行：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="328"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="329"/>
         <source>{count} problem(s) found.</source>
         <translation>发现 {count} 个问题。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="339"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="340"/>
         <source>The category “{id}” is new; the template is listed under that name.</source>
         <translation>类别“{id}”是新类别；模板将列在该名称下。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="346"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="347"/>
         <source>The id changed: saving creates {file}; the template “{old}” stays.</source>
         <translation>id 已更改：保存时将创建 {file}；模板“{old}”保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="353"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="354"/>
         <source>This template comes from {source}; saving writes {file} and leaves {source} as is.</source>
         <translation>此模板来自 {source}；保存时将写入 {file}，{source} 保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="394"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="395"/>
         <source>{file} already exists in your templates folder. Replace it?</source>
         <translation>模板文件夹中已存在 {file}。是否替换？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="397"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="398"/>
         <source>A built-in template has the id “{id}”. Yours will be used instead of it. Save anyway?</source>
         <translation>已有内置模板使用 id“{id}”，之后将改用您的模板。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_editor.py" line="412"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="413"/>
         <source>Not saved: {error}</source>
         <translation>未保存：{error}</translation>
     </message>
@@ -1589,72 +1614,72 @@ With: {new}</source>
 <context>
     <name>TemplateForm</name>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="167"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="201"/>
         <source>One key point per line</source>
         <translation>每行一个要点</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="210"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="210"/>
         <source>— choose —</source>
         <translation>— 请选择 —</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="245"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="245"/>
         <source> minutes</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="247"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="247"/>
         <source> words</source>
         <translation> 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="248"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="248"/>
         <source> characters</source>
         <translation> 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="330"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="330"/>
         <source>about {count} characters</source>
         <translation>约 {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="332"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="332"/>
         <source>about {count} words</source>
         <translation>约 {count} 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="346"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="346"/>
         <source>Title ≤ {count} characters</source>
         <translation>标题 ≤ {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="348"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="348"/>
         <source>Body ≤ {count} characters</source>
         <translation>正文 ≤ {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="350"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="350"/>
         <source>Headline ≤ {count} characters</source>
         <translation>大标题 ≤ {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="352"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="352"/>
         <source>{count} characters a segment</source>
         <translation>每条 {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="354"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="354"/>
         <source>The first {count} characters count most</source>
         <translation>前 {count} 字最关键</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_form.py" line="355"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="355"/>
         <source>{name}: {count}</source>
         <translation>{name}：{count}</translation>
     </message>
@@ -1662,165 +1687,165 @@ With: {new}</source>
 <context>
     <name>TemplatePanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="119"/>
         <source>Search templates</source>
         <translation>搜索模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="123"/>
         <source>No template matches.</source>
         <translation>没有匹配的模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="135"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="129"/>
         <source>New…</source>
         <translation>新建…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="130"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="137"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="131"/>
         <source>Duplicate…</source>
         <translation>创建副本…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="132"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="139"/>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="552"/>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="561"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="104"/>
         <source>Open templates folder</source>
         <translation>打开模板文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="150"/>
         <source>The exact text the model receives. You can edit it.</source>
         <translation>模型收到的完整文本，可以直接编辑。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="158"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="152"/>
         <source>Reset prompt</source>
         <translation>重置提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="154"/>
         <source>Discard your edits; the prompt follows the form again.</source>
         <translation>放弃您的修改；提示词重新跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="162"/>
         <source>Draft</source>
         <translation>起草</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="170"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="164"/>
         <source>Write the document from this template (Ctrl+Enter)</source>
         <translation>按此模板撰写文档（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="207"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="201"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="257"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="62"/>
         <source>Built-in template</source>
         <translation>内置模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="263"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="68"/>
         <source>Your template: {file}</source>
         <translation>您的模板：{file}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="286"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="102"/>
         <source>… and {count} more</source>
         <translation>… 另有 {count} 个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="288"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="107"/>
         <source>1 template file could not be loaded:</source>
         <translation>1 个模板文件无法加载：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="290"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="109"/>
         <source>{count} template files could not be loaded:</source>
         <translation>{count} 个模板文件无法加载：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="296"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="117"/>
         <source>template</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="298"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="119"/>
         <source>{file} line {line}: {problem}</source>
         <translation>{file} 第 {line} 行：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="299"/>
+        <location filename="../../ziya_desktop/ui/templates/template_library_view.py" line="122"/>
         <source>{file}: {problem}</source>
         <translation>{file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="418"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="368"/>
         <source>Fill in before drafting: {fields}</source>
         <translation>起草前请填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="420"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="370"/>
         <source>Edited by hand: the prompt no longer follows the form.</source>
         <translation>已手动编辑：提示词不再跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="450"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="400"/>
         <source>The prompt is empty. Write one, or press “Reset prompt”.</source>
         <translation>提示词为空。请编写提示词，或点击“重置提示词”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="505"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="34"/>
         <source>Duplicate template</source>
         <translation>创建模板副本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="516"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="73"/>
         <source>Delete the template “{name}”? Its file {file} is removed.</source>
         <translation>删除模板“{name}”？其文件 {file} 将被删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="521"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="78"/>
         <source>The file also holds {count} other template(s); they are removed too.</source>
         <translation>该文件还包含 {count} 个其他模板，它们也将被删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="525"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="82"/>
         <source>The built-in template of the same id is used again.</source>
         <translation>将重新使用 id 相同的内置模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="528"/>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="540"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="47"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="59"/>
         <source>Delete template</source>
         <translation>删除模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="541"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="60"/>
         <source>{file} could not be deleted: {reason}</source>
         <translation>无法删除 {file}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="553"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="96"/>
         <source>{folder} could not be created: {reason}</source>
         <translation>无法创建 {folder}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/template_panel.py" line="562"/>
+        <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="105"/>
         <source>Your templates are in {folder}</source>
         <translation>您的模板位于 {folder}</translation>
     </message>
@@ -1828,278 +1853,278 @@ With: {new}</source>
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="94"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="25"/>
         <source>&amp;Polish</source>
         <translation>润色(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="26"/>
         <source>&amp;Expand</source>
         <translation>扩写(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="96"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="27"/>
         <source>S&amp;horten</source>
         <translation>缩写(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="28"/>
         <source>Make &amp;formal</source>
         <translation>改为正式语气(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="98"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="29"/>
         <source>Make &amp;warm</source>
         <translation>改为亲切语气(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="99"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="30"/>
         <source>&amp;Translate zh ↔ en</source>
         <translation>中英互译(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="100"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="31"/>
         <source>&amp;Rewrite with an instruction…</source>
         <translation>按指令改写(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="122"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="159"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="160"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="124"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="161"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="125"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="162"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="126"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="163"/>
         <source>Export as &amp;HTML…</source>
         <translation>导出为 HTML(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="164"/>
         <source>Export as &amp;PDF…</source>
         <translation>导出为 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="165"/>
         <source>Export as &amp;Word (DOCX)…</source>
         <translation>导出为 Word (DOCX)(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="166"/>
         <source>公文 layout (GB/T 9704-2012)</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="167"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="168"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="169"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="170"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="134"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="171"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="135"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="172"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="173"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="137"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="174"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="175"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="176"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="140"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="177"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="180"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="146"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="183"/>
         <source>Draft from the chosen template into an empty document, or continue from the cursor</source>
         <translation>在空文档中按所选模板起草，或从光标处续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="187"/>
         <source>&amp;Continue from Cursor</source>
         <translation>从光标处续写(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="187"/>
         <source>Continue writing</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="153"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="191"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="153"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="194"/>
         <source>Write the last passage again, keeping the others</source>
         <translation>重写最近生成的一段，之前的版本仍可切换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="155"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="197"/>
         <source>Previous Alternative</source>
         <translation>上一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="199"/>
         <source>Next Alternative</source>
         <translation>下一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="157"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="200"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="157"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="200"/>
         <source>Stop generating; the text so far stays</source>
         <translation>停止生成；已生成的文字会保留</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="158"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="201"/>
         <source>Sampling &amp;Settings…</source>
         <translation>采样设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="159"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="202"/>
         <source>Sampling for This &amp;Template…</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="203"/>
         <source>Load Model &amp;File…</source>
         <translation>加载模型文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="163"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="206"/>
         <source>Model &amp;Library…</source>
         <translation>模型库(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="209"/>
         <source>Download, convert, import and choose models; GPU settings</source>
         <translation>下载、转换、导入和选择模型；GPU 设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="211"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="180"/>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="142"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="145"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="142"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="142"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="197"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="231"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="199"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="233"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="202"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="236"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="209"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="243"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="214"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="248"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="218"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="252"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="220"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="254"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="223"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="257"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="230"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="264"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/window_actions.py" line="233"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="270"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
@@ -2107,103 +2132,103 @@ With: {new}</source>
 <context>
     <name>WritingCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="78"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="106"/>
         <source>Load Model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="78"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="106"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="86"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="114"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="132"/>
         <source>Loading {name}… {percent}%</source>
         <translation>正在加载 {name}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="113"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="141"/>
         <source>{threads} threads · context {n_ctx} tokens · loaded in {seconds} s</source>
         <translation>{threads} 线程 · 上下文 {n_ctx} tokens · 加载用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="119"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="147"/>
         <source>The GPU could not load the model, so it runs on the CPU (slower).</source>
         <translation>GPU 无法加载该模型，因此改在 CPU 上运行（速度较慢）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="121"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="149"/>
         <source>The model did not fit on the GPU as planned and runs with fewer GPU layers.</source>
         <translation>模型未能按计划放入 GPU，现以较少的 GPU 层运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="131"/>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="164"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="160"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="171"/>
         <source>The model is still writing. Stop it first (Esc).</source>
         <translation>模型仍在写作。请先停止（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="175"/>
         <source>No model is loaded, so nothing can be generated yet. You can keep writing.</source>
         <translation>尚未加载模型，暂时无法生成。您可以继续写作。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="177"/>
         <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
         <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="182"/>
         <source>Model Library…</source>
         <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="192"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="220"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="196"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="223"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="279"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="305"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="307"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="333"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="325"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="351"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="332"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="358"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/writing_commands.py" line="381"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="406"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

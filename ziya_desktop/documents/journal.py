@@ -36,6 +36,7 @@ from PySide6.QtCore import QCoreApplication
 
 from ziya_desktop.atomic_write import atomic_write_bytes
 from ziya_desktop.documents.storage import MAX_DOCUMENT_BYTES
+from ziya_desktop.errors import ZiyaError
 
 __all__ = [
     "JOURNAL_SUFFIX",
@@ -70,8 +71,11 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY
 _T = TypeVar("_T")
 
 
-class JournalFormatError(ValueError):
-    """A journal file is empty, truncated, too large, not JSON or not in our format. ``str(err)`` is for writers."""
+class JournalFormatError(ZiyaError, ValueError):
+    """A journal file is empty, truncated, too large, not JSON or not in our format. ``str(err)`` is for writers.
+
+    Also a ``ValueError``: the file's contents, not the disk, are at fault.
+    """
 
 
 def _tr(text: str) -> str:

@@ -15,7 +15,7 @@ was recovered, and only those provably ours: named after a document the writer r
 folder, a plain file of this user, older than a minute.
 
 Qt-free apart from ``QCoreApplication.translate``; the dialog that shows the result is
-:mod:`ziya_desktop.ui.recovery_dialog`.
+:mod:`ziya_desktop.ui.files.recovery_dialog`.
 """
 
 from __future__ import annotations

@@ -10,22 +10,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from ziya_desktop.engine.detokenizer import IncrementalDetokenizer
 from ziya_desktop.engine.hardware import HardwareInfo, probe
 from ziya_desktop.engine.llama_api import (
-    ContextParams,
     LlamaContext,
     LlamaModel,
     ModelParams,
     Sampler,
     SamplerSpec,
 )
+from ziya_desktop.engine.load_setup import LoadOptions, LoadSetup
 from ziya_desktop.engine.model_gate import gate_model
 from ziya_desktop.engine.model_info import ModelInfo
-from ziya_desktop.engine.offload import GpuLayers, OffloadPlan, fallback_ladder, plan_offload
+from ziya_desktop.engine.offload import OffloadPlan
 from ziya_desktop.engine.prompt import HUMAN, MIN_ANSWER_TOKENS
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.engine.trial_load import ensure_loadable
@@ -37,23 +37,14 @@ from ziya_desktop.errors import (
     PromptTooLongError,
 )
 
+__all__ = ["Engine", "GenerationStats", "LoadOptions", "LoadReport", "ModelOpener"]
+
 log = logging.getLogger(__name__)
 
+# LoadOptions is frozen, so every call may share one default.
+_DEFAULT_OPTIONS = LoadOptions()
+
 ModelOpener = Callable[[Path, ModelParams, Callable[[float], bool] | None], LlamaModel]
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    gpu_layers: GpuLayers = "auto"
-    n_ctx: int = 2048
-    n_batch: int | None = None  # None: 512 on a GPU, 256 on the CPU (a cancel lands within one batch)
-    threads: int | None = None  # None: physical cores
-    flash_attn: bool | None = None  # None: llama.cpp decides per device
-    # None: map the file unless layers stay on the CPU with repacked weights. llama.cpp then copies those weights
-    # into its own buffers, and a mapping would keep the file's pages resident beside the copy (measured on a
-    # real-width model: 1096 MB resident mapped, 658 MB read, same decode speed).
-    use_mmap: bool | None = None
-    gpu_device: str | None = None  # a GpuDevice.name ("CUDA1") to use alone; None: llama.cpp's default split
 
 
 @dataclass(frozen=True)
@@ -109,14 +100,21 @@ class GenerationStats:
         }
 
 
-def _use_mmap(options: LoadOptions, extra_bufts: bool, n_gpu: int, n_layer: int) -> bool:
-    if options.use_mmap is not None:
-        return options.use_mmap
-    return not extra_bufts or n_gpu > n_layer
-
-
 def _default_opener(path: Path, params: ModelParams, progress: Callable[[float], bool] | None) -> LlamaModel:
     return LlamaModel(path, params, progress)
+
+
+def _progress_until(
+    progress: Callable[[float], None] | None, cancel: threading.Event | None
+) -> Callable[[float], bool]:
+    """llama.cpp's progress callback: reports ``progress`` and asks it to stop once ``cancel`` is set."""
+
+    def on_progress(fraction: float) -> bool:
+        if progress is not None:
+            progress(fraction)
+        return not (cancel is not None and cancel.is_set())
+
+    return on_progress
 
 
 class Engine:
@@ -148,7 +146,7 @@ class Engine:
     def load(
         self,
         path: Path,
-        options: LoadOptions = LoadOptions(),
+        options: LoadOptions = _DEFAULT_OPTIONS,
         *,
         progress: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
@@ -167,81 +165,83 @@ class Engine:
         # A file without a remembered verdict is first loaded in a child process, where an abort inside
         # llama.cpp becomes an error message instead of the end of the app (and of unsaved work).
         ensure_loadable(info.path, cancel=cancel)
-        hw = self._hardware()
-        main_gpu = None
-        if options.gpu_device is not None:
-            names = [g.name for g in hw.gpus]
-            if options.gpu_device in names:
-                main_gpu = names.index(options.gpu_device)
-                # Plan against the chosen device's free memory only.
-                hw = replace(hw, gpus=(hw.gpus[main_gpu],))
-            else:
-                log.warning("GPU %s is not present (have %s); using the default", options.gpu_device, names)
-        threads = max(1, min(options.threads or hw.physical_cores, hw.physical_cores))
-        n_ctx = min(options.n_ctx, info.n_ctx_train)
-        requested = plan_offload(info, hw, n_ctx=n_ctx, n_batch=options.n_batch or 512, requested=options.gpu_layers)
-        # llama.cpp's AMX path crashes on quantized models on some CPUs; native builds enable it regardless.
-        extra_bufts = not hw.has_amx
-        attempts = [requested.n_gpu_layers, *fallback_ladder(requested)] if requested.on_gpu else [0]
+        setup = LoadSetup.for_model(info, options, self._hardware())
         failures: list[str] = []
-
-        def on_progress(fraction: float) -> bool:
-            if progress is not None:
-                progress(fraction)
-            return not (cancel is not None and cancel.is_set())
-
-        for n_gpu in attempts:
-            n_batch = options.n_batch or (512 if n_gpu else 256)
-            params = ModelParams(
-                n_gpu_layers=n_gpu,
-                use_mmap=_use_mmap(options, extra_bufts, n_gpu, info.n_layer),
-                use_extra_bufts=extra_bufts,
-                main_gpu=main_gpu if n_gpu else None,
-            )
-            try:
-                model = self._opener(info.path, params, on_progress)
-            except ModelLoadError as exc:
-                if cancel is not None and cancel.is_set():
-                    raise LoadCancelledError("model load cancelled") from exc
-                failures.append(str(exc))
-                log.warning("load with %d GPU layers failed: %s", n_gpu, exc)
-                continue
-            try:
-                ctx = LlamaContext(model, ContextParams(n_ctx, n_batch, threads, options.flash_attn))
-            except ModelLoadError as exc:
-                model.close()
-                failures.append(str(exc))
-                log.warning("context with %d GPU layers failed: %s", n_gpu, exc)
-                continue
-            break
-        else:
-            raise ModelLoadError(f"{info.path.name} could not be loaded: " + "; ".join(failures))
+        model, ctx, n_gpu = self._open_with_fallback(setup, failures, _progress_until(progress, cancel), cancel)
         if cancel is not None and cancel.is_set():
             ctx.close()
             model.close()
             raise LoadCancelledError("model load cancelled")
+        self._adopt(model, ctx)
+        plan = setup.plan_used(n_gpu, failures)
+        self.report = LoadReport(
+            info=info,
+            plan=plan,
+            requested_plan=setup.requested,
+            failures=tuple(failures),
+            threads=setup.threads,
+            n_ctx=ctx.n_ctx,
+            n_batch=ctx.n_batch,
+            seconds=time.monotonic() - start,
+            use_extra_bufts=setup.extra_bufts,
+        )
+        log.info("loaded %s: %s, %d threads, n_ctx %d", info.path, plan.label, setup.threads, ctx.n_ctx)
+        return self.report
+
+    def _open_with_fallback(
+        self,
+        setup: LoadSetup,
+        failures: list[str],
+        on_progress: Callable[[float], bool],
+        cancel: threading.Event | None,
+    ) -> tuple[LlamaModel, LlamaContext, int]:
+        """Go down the ladder until a model and its context open; returns them and the GPU layers they use.
+
+        Each failed attempt's reason is appended to ``failures``.
+
+        Raises:
+            ModelLoadError: every attempt failed.
+            LoadCancelledError: ``cancel`` was set while the model was being read.
+        """
+        for n_gpu in setup.attempts:
+            opened = self._open_attempt(setup, n_gpu, failures, on_progress, cancel)
+            if opened is not None:
+                return opened[0], opened[1], n_gpu
+        raise ModelLoadError(f"{setup.info.path.name} could not be loaded: " + "; ".join(failures))
+
+    def _open_attempt(
+        self,
+        setup: LoadSetup,
+        n_gpu: int,
+        failures: list[str],
+        on_progress: Callable[[float], bool],
+        cancel: threading.Event | None,
+    ) -> tuple[LlamaModel, LlamaContext] | None:
+        """The model and its context with ``n_gpu`` layers on the GPU, or None with the reason in ``failures``."""
+        try:
+            model = self._opener(setup.info.path, setup.model_params(n_gpu), on_progress)
+        except ModelLoadError as exc:
+            if cancel is not None and cancel.is_set():
+                raise LoadCancelledError("model load cancelled") from exc
+            failures.append(str(exc))
+            log.warning("load with %d GPU layers failed: %s", n_gpu, exc)
+            return None
+        try:
+            ctx = LlamaContext(model, setup.context_params(n_gpu))
+        except ModelLoadError as exc:
+            model.close()
+            failures.append(str(exc))
+            log.warning("context with %d GPU layers failed: %s", n_gpu, exc)
+            return None
+        return model, ctx
+
+    def _adopt(self, model: LlamaModel, ctx: LlamaContext) -> None:
+        """Make a freshly opened model and context the engine's, with the tokens it bans and stops at."""
         self._model, self._ctx = model, ctx
         self._cached = []
         self._banned = tuple(model.unused_tokens())
         human = model.tokenize(HUMAN, add_bos=False)
         self._stop_tokens = self._stop_set(model, human)
-        plan = requested
-        if n_gpu != requested.n_gpu_layers:
-            backend = requested.backend if n_gpu else "CPU"
-            plan = OffloadPlan(n_gpu, info.n_layer, backend, f"fell back after: {failures[-1]}")
-        self.report = LoadReport(
-            info=info,
-            plan=plan,
-            requested_plan=requested,
-            failures=tuple(failures),
-            threads=threads,
-            n_ctx=ctx.n_ctx,
-            n_batch=ctx.n_batch,
-            seconds=time.monotonic() - start,
-            use_extra_bufts=extra_bufts,
-        )
-        log.info("loaded %s: %s, %d threads, n_ctx %d", info.path, plan.label, threads, ctx.n_ctx)
-        return self.report
 
     @staticmethod
     def _stop_set(model: LlamaModel, human: list[int]) -> frozenset[int]:

@@ -134,10 +134,48 @@ def prepare_catalog_model(
     target = checkpoint_folder(model, folder)
     folder.mkdir(parents=True, exist_ok=True)
     check_disk_budget(model, outtype, models_dir=folder, checkpoint_dir=target)
+    clock = _stage_clock(outtype)
+    checkpoint = _download_stage(model, target, progress=progress, cancel=cancel, offline=offline, clock=clock)
+    # The weight index came from the hub: plan_conversion opens the checkpoint, which refuses any shard name in it
+    # that is not a plain file name of this folder before a shard is read.
+    plan = plan_conversion(checkpoint, outtype, folder, name=model.id)
+    if not plan.fits:
+        raise InsufficientDiskSpaceError(
+            f"Converting {model.name} to {outtype.upper()} {plan.describe()}",
+            needed=plan.needed_bytes,
+            free=plan.free_bytes,
+        )
+    out = run_conversion(plan, progress=progress, cancel=cancel, clock=clock, threads=threads)
+    _register_stage(out, folder, progress=progress, clock=clock)
+    if remove_checkpoint:
+        shutil.rmtree(target)
+        log.info("removed the checkpoint %s after converting", target)
+    progress(JobProgress("done", 1.0, 0.0, f"{out.name} is ready"))
+    return out
+
+
+def _stage_clock(outtype: str) -> ProgressClock:
+    """The job's clock over the stages it will run: an F16 or F32 output is not quantized."""
     weights = dict(STAGE_WEIGHTS)
     if outtype in ("f16", "f32"):
         weights.pop("quantize")
-    clock = ProgressClock(weights)
+    return ProgressClock(weights)
+
+
+def _download_stage(
+    model: CatalogModel,
+    target: Path,
+    *,
+    progress: JobProgressCallback,
+    cancel: threading.Event,
+    offline: bool,
+    clock: ProgressClock,
+) -> Path:
+    """Download (or finish downloading) ``model``'s checkpoint into ``target``, reporting it as the job's first stage.
+
+    Raises:
+        ConversionCancelled: ``cancel`` was set just after the download finished; the checkpoint is kept.
+    """
 
     def on_download(report: DownloadProgress) -> None:
         fraction = clock.overall("download", report.done_bytes / report.total_bytes if report.total_bytes else 0.0)
@@ -162,28 +200,21 @@ def prepare_catalog_model(
     )
     if cancel.is_set():
         raise ConversionCancelled("cancelled after the download; the checkpoint is kept for next time")
-    # The weight index came from the hub: plan_conversion opens the checkpoint, which refuses any shard name in it
-    # that is not a plain file name of this folder before a shard is read.
-    plan = plan_conversion(checkpoint, outtype, folder, name=model.id)
-    if not plan.fits:
-        raise InsufficientDiskSpaceError(
-            f"Converting {model.name} to {outtype.upper()} {plan.describe()}",
-            needed=plan.needed_bytes,
-            free=plan.free_bytes,
-        )
-    out = run_conversion(plan, progress=progress, cancel=cancel, clock=clock, threads=threads)
+    return checkpoint
 
+
+def _register_stage(out: Path, folder: Path, *, progress: JobProgressCallback, clock: ProgressClock) -> None:
+    """Have the library check the converted file; a file it refuses is deleted.
+
+    Raises:
+        InvalidModelError: the library refused ``out``.
+    """
     fraction = clock.overall("register", 0.0)
     progress(JobProgress("register", fraction, clock.seconds_left(fraction), f"Checking {out.name}"))
     found = ModelLibrary(folder).describe(out)
     if not found.valid:
         out.unlink(missing_ok=True)
         raise InvalidModelError(f"{out.name} was converted but failed the check: {found.problem}")
-    if remove_checkpoint:
-        shutil.rmtree(target)
-        log.info("removed the checkpoint %s after converting", target)
-    progress(JobProgress("done", 1.0, 0.0, f"{out.name} is ready"))
-    return out
 
 
 __all__ = ["STAGE_WEIGHTS", "check_disk_budget", "checkpoint_folder", "prepare_catalog_model"]

@@ -2,8 +2,9 @@
 
 An action turns the editor's state (its text, cursor and selection) into an :class:`ActionRequest`: the prompt in
 the Ziya format with its tokens, where the answer goes (inserted at the cursor, or replacing the selection) and how
-much of the document was left out to fit the context window. The instructions are plain sentences in the language
-of the text, worded the way an editor briefs a writer; Ziya takes no system prompt.
+much of the document was left out to fit the context window. The instructions themselves are worded in
+:mod:`ziya_desktop.writing.action_prompts`. The model's answer comes back through :func:`clean_model_output`, which
+removes the preamble and wrapping the model sometimes adds around it.
 
 Nothing is cut silently. CONTINUE sends the text nearest the cursor that fits and reports ``dropped_chars``; a
 selection that does not fit together with room for the answer raises :class:`PromptTooLongError`.
@@ -18,13 +19,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Literal
 
 from ziya_desktop.engine.prompt import MIN_ANSWER_TOKENS, WindowedPrompt, fit_prompt, ziya_prompt
-from ziya_desktop.errors import PromptTooLongError, ZiyaError
+from ziya_desktop.errors import ActionError, NoRewriteInstructionError, NothingToContinueError, PromptTooLongError
+from ziya_desktop.writing.action_prompts import ActionKind, after_snippet, continue_instruction, replace_instruction
 from ziya_desktop.writing.language import Language, detect_language, other_language
-from ziya_desktop.writing.text_stats import count_text
 
 __all__ = [
     "CONTINUE_ANSWER_TOKENS",
@@ -42,29 +42,6 @@ CONTINUE_ANSWER_TOKENS = 512
 # No real token spans more characters than this, so a longer tail of the document can never fit the window; cutting
 # it first keeps the window search cheap on a book-length document (what is cut is still counted as dropped).
 _MAX_CHARS_PER_TOKEN = 16
-# How much of the text after the cursor a continuation is told to lead into.
-_AFTER_CHARS = {"zh": 60, "en": 120}
-
-
-class ActionKind(StrEnum):
-    CONTINUE = "continue"  # insert at the cursor
-    POLISH = "polish"  # the rest replace the selection
-    EXPAND = "expand"
-    SHORTEN = "shorten"
-    FORMAL = "formal"
-    WARM = "warm"
-    TRANSLATE = "translate"
-    REWRITE = "rewrite"
-
-    @property
-    def needs_selection(self) -> bool:
-        return self is not ActionKind.CONTINUE
-
-
-class ActionError(ZiyaError):
-    """An action that cannot start: nothing selected, nothing to continue from, no rewrite instruction."""
-
-    hint = "Place the cursor after some text, or select the text the action should work on."
 
 
 @dataclass(frozen=True)
@@ -102,88 +79,6 @@ class ActionRequest:
         return other_language(self.language) if self.kind is ActionKind.TRANSLATE else self.language
 
 
-# ------------------------------------------------------------------------------------------------------ prompts
-
-_CONTINUE = {
-    "zh": "请接着上文继续写，保持文风和格式一致{bridge}，只输出续写的内容。",
-    "en": "Continue the text above in the same style and format{bridge}. Output only the continuation.",
-}
-_BRIDGE = {
-    "zh": "，并与后文“{after}”自然衔接（不要重复后文）",
-    "en": ", leading naturally into the text that follows it, “{after}” (do not repeat that text)",
-}
-_GENRE = {
-    "zh": "文体：{genre}。请符合该文体的规范和用语习惯。",
-    "en": "Genre: {genre}. Keep to its conventions.",
-}
-_TASKS: dict[ActionKind, dict[str, str]] = {
-    ActionKind.POLISH: {
-        "zh": "请润色下面这段文字：修改不通顺、不准确、不规范的字词和句子，使表达更加准确、简洁、流畅；"
-        "不改变原意，不增删观点，篇幅与原文大致相当。",
-        "en": "Polish the following text: fix awkward, inaccurate or ungrammatical wording so that it reads clearly "
-        "and smoothly. Keep the meaning, add or drop no points, and keep about the same length.",
-    },
-    ActionKind.EXPAND: {
-        "zh": "请扩写下面这段文字：在保持原意、文风和格式不变的前提下，补充必要的细节、事例或论述，使内容更加充实具体，"
-        "篇幅扩展到原文的1.5至2倍（约{low}至{high}字）。",
-        "en": "Expand the following text: keeping its meaning, style and format, add the details, examples or "
-        "reasoning it needs, to about 1.5 to 2 times its length (about {low} to {high} words).",
-    },
-    ActionKind.SHORTEN: {
-        "zh": "请缩写下面这段文字：保留核心观点和关键信息，删去重复、次要的内容，压缩到原文的一半左右（约{half}字）；"
-        "保持原有文风，语句通顺完整。",
-        "en": "Shorten the following text to about half its length (about {half} words): keep the key points and "
-        "essential facts, cut repetition and minor details, and keep the style and complete sentences.",
-    },
-    ActionKind.FORMAL: {
-        "zh": "请把下面这段文字改写为规范、庄重的书面语，符合公文或正式商务文书的语体：用词准确严谨，句式简洁规范，"
-        "不用口语、网络用语和感叹句；不改变原意，篇幅与原文大致相当。",
-        "en": "Rewrite the following text in a formal, professional register fit for official or business "
-        "correspondence: precise wording, clear and concise sentences, no slang, contractions or exclamations. "
-        "Keep the meaning and about the same length.",
-    },
-    ActionKind.WARM: {
-        "zh": "请把下面这段文字改写得更亲切、温暖，更有人情味：语气真诚自然，像对熟悉的人说话一样，"
-        "可以适当表达关心和谢意，但不要过分煽情；不改变原意，篇幅与原文大致相当。",
-        "en": "Rewrite the following text to sound warmer, friendlier and more personal: sincere and natural, as if "
-        "speaking to someone you know, showing care or thanks where it fits without overdoing it. Keep the "
-        "meaning and about the same length.",
-    },
-    ActionKind.TRANSLATE: {
-        "zh": "请把下面这段中文翻译成英文：译文要忠实原文，准确、通顺、地道，符合英文的表达习惯；"
-        "人名、地名、机构名等专有名词采用通行译法。",
-        "en": "Translate the following English text into Chinese: faithful to the original, accurate, fluent and "
-        "idiomatic, with the standard Chinese renderings of names and terms.",
-    },
-    ActionKind.REWRITE: {
-        "zh": "请按以下要求修改下面这段文字：{instruction}",
-        "en": "Revise the following text as instructed: {instruction}",
-    },
-}
-_RESULT = {
-    "zh": {
-        ActionKind.POLISH: "润色后的文字",
-        ActionKind.EXPAND: "扩写后的文字",
-        ActionKind.SHORTEN: "缩写后的文字",
-        ActionKind.FORMAL: "改写后的文字",
-        ActionKind.WARM: "改写后的文字",
-        ActionKind.TRANSLATE: "译文",
-        ActionKind.REWRITE: "修改后的文字",
-    },
-    "en": {
-        ActionKind.POLISH: "polished text",
-        ActionKind.EXPAND: "expanded text",
-        ActionKind.SHORTEN: "shortened text",
-        ActionKind.FORMAL: "rewritten text",
-        ActionKind.WARM: "rewritten text",
-        ActionKind.TRANSLATE: "translation",
-        ActionKind.REWRITE: "revised text",
-    },
-}
-_ONLY = {
-    "zh": "只输出{result}，不要添加任何解释、说明或标题。",
-    "en": "Output only the {result}, without any explanation, notes or heading.",
-}
 _VERBS = {
     ActionKind.POLISH: "polish",
     ActionKind.EXPAND: "expand",
@@ -270,27 +165,24 @@ def _build_continue(
 ) -> ActionRequest:
     before = text[:cursor]
     if not before.strip():
-        raise ActionError(
-            "There is nothing to continue from: the text before the cursor is empty.",
-            hint="Write a first sentence, or place the cursor after the text to continue.",
-        )
+        raise NothingToContinueError("There is nothing to continue from: the text before the cursor is empty.")
     language = detect_language(before)
     context = before.rstrip()
     limit = max(n_ctx, 0) * _MAX_CHARS_PER_TOKEN
     pre_dropped = max(len(context) - limit, 0)
     context = context[pre_dropped:]
-    after = _after_snippet(text[cursor:], language)
+    after = after_snippet(text[cursor:], language)
 
     def fit(instruction: str) -> WindowedPrompt:
         return fit_prompt(instruction, context, tokenize, n_ctx=n_ctx, answer_tokens=answer_tokens, context_first=True)
 
     try:
-        fitted = fit(_continue_instruction(language, after, genre_hint))
+        fitted = fit(continue_instruction(language, after, genre_hint))
     except PromptTooLongError:
         if not after:
             raise
         # The text after the cursor is a nicety; without it the instruction may still fit.
-        fitted = fit(_continue_instruction(language, "", genre_hint))
+        fitted = fit(continue_instruction(language, "", genre_hint))
     # Chinese runs words together, and after whitespace a space would double it; only English continued
     # mid-line may need the space the model puts before its first word.
     strip = before[-1].isspace() or language == "zh"
@@ -306,24 +198,6 @@ def _build_continue(
         strip_leading_space=strip,
         answer_tokens=max(answer_tokens, MIN_ANSWER_TOKENS),
     )
-
-
-def _continue_instruction(language: Language, after: str, genre_hint: str) -> str:
-    bridge = _BRIDGE[language].format(after=after) if after else ""
-    return _with_genre(_CONTINUE[language].format(bridge=bridge), language, genre_hint)
-
-
-def _after_snippet(after: str, language: Language) -> str:
-    """The start of the text after the cursor, up to its first sentence end or a few dozen characters."""
-    cap = _AFTER_CHARS[language]
-    head = after[: cap * 8].strip()
-    line = head.split("\n", 1)[0].strip()
-    m = re.search(r"[。！？!?…]|\.(?:\s|$)", line)
-    if m is not None and m.end() <= cap:
-        return line[: m.end()].rstrip()
-    if len(line) > cap:
-        return line[:cap].rstrip() + ("……" if language == "zh" else "…")
-    return line
 
 
 def _build_replace(
@@ -349,12 +223,10 @@ def _build_replace(
     start += len(chunk) - len(chunk.lstrip())
     end = start + len(core)
     if kind is ActionKind.REWRITE and not instruction.strip():
-        raise ActionError(
-            "The rewrite has no instruction.", hint="Say how to rewrite the selection, e.g. “改成第一人称”."
-        )
+        raise NoRewriteInstructionError("The rewrite has no instruction.")
     # Digits or symbols alone say nothing about the language; the document around them does.
     language = detect_language(core, default=detect_language(text))
-    prompt = ziya_prompt(f"{_replace_instruction(kind, core, language, instruction, genre_hint)}\n\n{core}")
+    prompt = ziya_prompt(f"{replace_instruction(kind, core, language, instruction, genre_hint)}\n\n{core}")
     tokens = tokenize(prompt)
     reserve = max(answer_tokens, MIN_ANSWER_TOKENS)
     if len(tokens) + reserve > n_ctx:
@@ -371,35 +243,6 @@ def _build_replace(
         strip_leading_space=True,
         answer_tokens=reserve,
     )
-
-
-def _replace_instruction(kind: ActionKind, selected: str, language: Language, instruction: str, genre_hint: str) -> str:
-    size = count_text(selected).total
-    task = _TASKS[kind][language].format(
-        low=_about(size * 1.5),
-        high=_about(size * 2),
-        half=_about(size / 2),
-        instruction=_as_sentence(instruction.strip(), language),
-    )
-    only = _ONLY[language].format(result=_RESULT[language][kind])
-    return _with_genre(task + ("" if language == "zh" else " ") + only, language, genre_hint)
-
-
-def _with_genre(instruction: str, language: Language, genre_hint: str) -> str:
-    genre = " ".join(genre_hint.split())
-    return f"{_GENRE[language].format(genre=genre)}\n{instruction}" if genre else instruction
-
-
-def _about(n: float) -> int:
-    """A length target as a writer states one: whole, and in tens from a hundred up."""
-    whole = max(1, math.floor(n + 0.5))
-    return whole if whole < 100 else math.floor(whole / 10 + 0.5) * 10
-
-
-def _as_sentence(instruction: str, language: Language) -> str:
-    if not instruction or instruction[-1] in "。！？.!?…；;":
-        return instruction
-    return instruction + ("。" if language == "zh" else ".")
 
 
 # ------------------------------------------------------------------------------------------------ cleaning output

@@ -21,7 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from ziya_desktop.engine.prompt import ziya_prompt
-from ziya_desktop.errors import ZiyaError
+from ziya_desktop.errors import MissingFieldError, TemplateError, TemplateValueError
 from ziya_desktop.writing.text_stats import SPOKEN_PER_MINUTE as SPOKEN_PER_MINUTE  # one pace for all estimates
 
 __all__ = [
@@ -53,37 +53,6 @@ _MONTHS = (
     "November",
     "December",
 )
-
-
-class TemplateError(ZiyaError):
-    """A template file that cannot be used, naming the file and, where known, the line."""
-
-    hint = "Fix or remove the template file; the other templates are still available."
-
-    def __init__(self, message: str, *, path: Path | None = None, line: int | None = None, hint: str = "") -> None:
-        where = str(path) if path is not None else "template"
-        if line is not None:
-            where += f", line {line}"
-        super().__init__(f"{where}: {message}", hint=hint)
-        self.path = path
-        self.line = line
-        self.detail = message
-
-
-class TemplateValueError(ZiyaError):
-    """A value the writer entered in a template's form is not usable (wrong option, not a number)."""
-
-    hint = "Correct the field in the form and try again."
-
-    def __init__(self, message: str, *, field_name: str) -> None:
-        super().__init__(message)
-        self.field_name = field_name
-
-
-class MissingFieldError(TemplateValueError):
-    """A required field was left empty."""
-
-    hint = "Fill in the field; the model needs it to write the body."
 
 
 class FieldKind(StrEnum):

@@ -5,14 +5,14 @@ the span's edge and make the undo history useless for comparing. Applying only t
 (:func:`ziya_desktop.writing.diff.minimal_edits`) keeps all of that, the way Frescobaldi's ``cursordiff`` does.
 
 Qt counts document positions in UTF-16 code units (an emoji is two) and a paragraph separator as one position;
-Python counts code points; :class:`~ziya_desktop.ui.text_positions.Utf16Index` converts between the two.
+Python counts code points; :class:`~ziya_desktop.ui.editor.text_positions.Utf16Index` converts between the two.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QTextCursor, QTextDocument
 
-from ziya_desktop.ui.text_positions import Utf16Index, utf16_len
+from ziya_desktop.ui.editor.text_positions import Utf16Index, utf16_len
 from ziya_desktop.writing.diff import minimal_edits
 
 __all__ = ["apply_minimal_diff", "normalize_newlines"]

@@ -1,99 +1,45 @@
 """The model library window: the models on this computer, the catalog to download from, and the load settings.
 
-Every slow step (checking the machine, scanning the models folder, copying a GGUF, converting a checkpoint,
-downloading) runs in a :class:`~ziya_desktop.ui.job_runner.JobRunner`; the window only shows progress, time left
-and a Cancel button, and never blocks.
+The window composes the local models panel (:mod:`~ziya_desktop.ui.models.local_models_panel`), the catalog panel
+(:mod:`~ziya_desktop.ui.models.model_catalog_panel`) and the load settings, owns what they show, and carries out the
+writer's commands. Every slow step (checking the machine, scanning the models folder, copying a GGUF, converting a
+checkpoint, downloading) runs as one of :mod:`~ziya_desktop.ui.models.model_jobs` in a
+:class:`~ziya_desktop.ui.models.job_runner.JobRunner`; the window only shows progress, time left and a Cancel
+button, and never blocks.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
-    QLabel,
-    QMessageBox,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from converters.atomic import format_bytes
-from converters.hf_to_gguf import OUTTYPE_SIZE_VS_F16
 from ziya_desktop import paths
-from ziya_desktop.engine.hardware import HardwareInfo, probe
+from ziya_desktop.engine.hardware import HardwareInfo
 from ziya_desktop.errors import CatalogError, ZiyaError
 from ziya_desktop.models.catalog import CatalogModel, load_catalog
-from ziya_desktop.models.convert_job import ConvertPlan, JobProgress, JobProgressCallback, ProgressClock
-from ziya_desktop.models.fit import FitVerdict, assess, recommend
+from ziya_desktop.models.convert_job import ConvertPlan
+from ziya_desktop.models.fit import FitVerdict, recommend
 from ziya_desktop.models.library import LocalModel, ModelLibrary
-from ziya_desktop.ui.gpu_settings import GpuSettingsWidget
-from ziya_desktop.ui.i18n import effective_language
-from ziya_desktop.ui.job_runner import Job, JobProgressPanel, JobRunner
-from ziya_desktop.ui.settings import settings
+from ziya_desktop.ui.common.error_text import localized_hint
+from ziya_desktop.ui.common.i18n import effective_language
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.models import model_dialogs
+from ziya_desktop.ui.models.gpu_settings import GpuSettingsWidget
+from ziya_desktop.ui.models.job_runner import Job, JobProgressPanel, JobRunner
+from ziya_desktop.ui.models.local_models_panel import LocalModelsPanel
+from ziya_desktop.ui.models.model_catalog_panel import CatalogEntry, ModelCatalogPanel
+from ziya_desktop.ui.models.model_jobs import ScanResult, convert_job, download_job, import_gguf_job, plan_job, scan_job
+from ziya_desktop.ui.models.model_tables import verdict_text
 
 log = logging.getLogger(__name__)
 
 OFFLINE_KEY = "network/offline"
-_CONTEXT = "ModelLibraryWindow"
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CONTEXT, text)
-
-
-def verdict_text(verdict: FitVerdict) -> str:
-    """ "fits on GPU", "partly on GPU (N of 41 layers)", "CPU" or "too big", translated."""
-    if verdict.verdict == "fits_gpu":
-        return _tr("fits on GPU")
-    if verdict.verdict == "partial":
-        return _tr("partly on GPU ({layers} of {total} layers)").format(
-            layers=verdict.gpu_layers, total=verdict.n_layer + 1
-        )
-    if verdict.verdict == "cpu":
-        return _tr("CPU")
-    return _tr("too big")
-
-
-def _item(text: str, tooltip: str = "") -> QTableWidgetItem:
-    item = QTableWidgetItem(text)
-    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-    if tooltip:
-        item.setToolTip(tooltip)
-    return item
-
-
-def _table(headers: Sequence[str], parent: QWidget) -> QTableWidget:
-    table = QTableWidget(0, len(headers), parent)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.setWordWrap(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-@dataclass(frozen=True)
-class _ScanResult:
-    hardware: HardwareInfo
-    models: list[LocalModel]
-    verdicts: list[FitVerdict | None]
 
 
 class ModelLibraryWindow(QWidget):
@@ -138,12 +84,13 @@ class ModelLibraryWindow(QWidget):
             except CatalogError as exc:
                 # The models on disk stay usable; only downloading is off until the app is reinstalled.
                 log.error("model catalog unusable: %s", exc)
-                self.catalog, self.catalog_problem = (), f"{exc}\n{exc.hint}"
+                self.catalog, self.catalog_problem = (), f"{exc}\n{localized_hint(exc.hint)}"
         self.hardware = hardware
         self.lang = lang if lang is not None else effective_language()
         self.models: list[LocalModel] = []
         self._verdicts: list[FitVerdict | None] = []
-        self._catalog_rows: list[tuple[CatalogModel, str]] = []
+        # One row per catalog file, in the catalog's order; the catalog does not change while the window is open.
+        self._catalog_rows: list[CatalogEntry] = [(m, f.outtype) for m in self.catalog for f in m.files]
         self._after_job: Callable[[object], None] | None = None
         self._job_result: tuple[object] | None = None
         self._rescan = False
@@ -160,8 +107,8 @@ class ModelLibraryWindow(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_offline_row())
-        layout.addWidget(self._build_local_group(), 1)
-        layout.addWidget(self._build_catalog_group())
+        layout.addWidget(self._build_local_panel(), 1)
+        layout.addWidget(self._build_catalog_panel())
         self.progress = JobProgressPanel(self.jobs, self)
         layout.addWidget(self.progress)
         settings_group = QGroupBox(self.tr("Loading"), self)
@@ -202,71 +149,29 @@ class ModelLibraryWindow(QWidget):
         row.addWidget(self.hardware_label)
         return row
 
-    def _build_local_group(self) -> QGroupBox:
-        group = QGroupBox(self.tr("Models on this computer"), self)
-        headers = [
-            self.tr("Name"),
-            self.tr("File type"),
-            self.tr("Size"),
-            self.tr("Valid"),
-            self.tr("On this computer"),
-            self.tr("Location"),
-        ]
-        self.local_table = _table(headers, group)
-        self.local_table.setObjectName("localModels")
+    def _build_local_panel(self) -> LocalModelsPanel:
+        self.local_panel = panel = LocalModelsPanel(self)
+        # The panel's widgets are the window's too: the commands below and their callers reach them by these names.
+        self.local_table, self.empty_label = panel.table, panel.empty_label
+        self.use_button, self.import_button = panel.use_button, panel.import_button
+        self.checkpoint_button, self.delete_button = panel.checkpoint_button, panel.delete_button
+        self.reveal_button = panel.reveal_button
         self.local_table.itemSelectionChanged.connect(self._sync_buttons)
         self.local_table.itemDoubleClicked.connect(lambda _i: self.use_selected())
-        self.empty_label = QLabel(
-            self.tr("No models yet. Download one below, or import a GGUF file or a checkpoint folder."), group
-        )
-        self.empty_label.setWordWrap(True)
-        self.use_button = QPushButton(self.tr("Use"), group)
-        self.use_button.setDefault(True)
-        self.import_button = QPushButton(self.tr("Import GGUF…"), group)
-        self.checkpoint_button = QPushButton(self.tr("Import Checkpoint Folder…"), group)
-        self.delete_button = QPushButton(self.tr("Delete…"), group)
-        self.reveal_button = QPushButton(self.tr("Show in File Manager"), group)
         self.use_button.clicked.connect(self.use_selected)
         self.import_button.clicked.connect(self.import_gguf_dialog)
         self.checkpoint_button.clicked.connect(self.import_checkpoint_dialog)
         self.delete_button.clicked.connect(self.delete_selected)
         self.reveal_button.clicked.connect(self.reveal_selected)
-        buttons = QHBoxLayout()
-        for button in (self.use_button, self.import_button, self.checkpoint_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.reveal_button)
-        buttons.addWidget(self.delete_button)
-        column = QVBoxLayout(group)
-        column.addWidget(self.local_table, 1)
-        column.addWidget(self.empty_label)
-        column.addLayout(buttons)
-        return group
+        return panel
 
-    def _build_catalog_group(self) -> QGroupBox:
-        group = QGroupBox(self.tr("Download and convert"), self)
-        self.catalog_label = QLabel(group)
-        self.catalog_label.setWordWrap(True)
-        self.catalog_label.setTextFormat(Qt.TextFormat.PlainText)
-        headers = [self.tr("File type"), self.tr("Size"), self.tr("Quality"), self.tr("On this computer")]
-        self.catalog_table = _table(headers, group)
-        self.catalog_table.setObjectName("catalogFiles")
-        self.catalog_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.catalog_table.horizontalHeader().setStretchLastSection(False)
+    def _build_catalog_panel(self) -> ModelCatalogPanel:
+        self.catalog_panel = panel = ModelCatalogPanel(self)
+        self.catalog_label, self.catalog_table = panel.catalog_label, panel.table
+        self.download_button, self.download_note = panel.download_button, panel.download_note
         self.catalog_table.itemSelectionChanged.connect(self._sync_buttons)
-        self.download_button = QPushButton(self.tr("Download && Convert"), group)
-        self.download_button.setObjectName("downloadButton")
         self.download_button.clicked.connect(self.download_selected)
-        self.download_note = QLabel(group)
-        self.download_note.setWordWrap(True)
-        row = QHBoxLayout()
-        row.addWidget(self.download_button)
-        row.addWidget(self.download_note, 1)
-        column = QVBoxLayout(group)
-        column.addWidget(self.catalog_label)
-        column.addWidget(self.catalog_table, 1)
-        column.addLayout(row)
-        return group
+        return panel
 
     # -- local models --------------------------------------------------------------------------------------------
 
@@ -277,18 +182,10 @@ class ModelLibraryWindow(QWidget):
             self._rescan = True
             return
         self._rescan = False
-        library, hardware, n_ctx = self.library, self.hardware, self.gpu_settings.load_options().n_ctx
-
-        def scan(_progress: JobProgressCallback, _cancel: threading.Event) -> object:
-            hw = hardware if hardware is not None else probe()
-            models = library.scan()
-            verdicts: list[FitVerdict | None] = [assess([m], hw, n_ctx=n_ctx)[0] if m.valid else None for m in models]
-            return _ScanResult(hw, models, verdicts)
-
-        self.scanner.start(scan)
+        self.scanner.start(scan_job(self.library, self.hardware, self.gpu_settings.load_options().n_ctx))
 
     def _scanned(self, result: object) -> None:
-        assert isinstance(result, _ScanResult)
+        assert isinstance(result, ScanResult)
         hw, models, verdicts = result.hardware, result.models, result.verdicts
         if self.hardware is None:
             self.hardware = hw
@@ -324,29 +221,7 @@ class ModelLibraryWindow(QWidget):
     def _fill_local(self) -> None:
         selected = self._select_after_scan or (m.path if (m := self.selected_model()) is not None else None)
         self._select_after_scan = None
-        table = self.local_table
-        table.setRowCount(len(self.models))
-        for row, (model, verdict) in enumerate(zip(self.models, self._verdicts, strict=True)):
-            checked = _item("✓" if model.valid else "✗", "" if model.valid else model.problem)
-            checked.setForeground(Qt.GlobalColor.darkGreen if model.valid else Qt.GlobalColor.red)
-            checked.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            location = str(model.path) + (self.tr(" (link)") if model.linked else "")
-            cells = [
-                _item(model.name, model.problem),
-                _item(model.file_type),
-                _item(format_bytes(model.size_bytes)),
-                checked,
-                _item(verdict_text(verdict), verdict.note) if verdict is not None else _item("—", model.problem),
-                _item(location, str(model.path)),
-            ]
-            for column, cell in enumerate(cells):
-                table.setItem(row, column, cell)
-            if selected is not None and Path(model.path) == Path(selected):
-                table.selectRow(row)
-        if table.currentRow() < 0 and self.models:
-            table.selectRow(0)
-        table.resizeRowsToContents()
-        self.empty_label.setVisible(not self.models)
+        self.local_panel.show_models(self.models, self._verdicts, Path(selected) if selected is not None else None)
         self._sync_buttons()
 
     def selected_model(self) -> LocalModel | None:
@@ -378,21 +253,8 @@ class ModelLibraryWindow(QWidget):
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             self._show_result(self.tr("No file manager could be opened for {folder}.").format(folder=folder))
 
-    def confirm_delete(self, model: LocalModel) -> bool:
-        """Ask before deleting (a method, so tests can answer it)."""
-        question = (
-            self.tr("Remove the link to “{name}” from the library? The file itself stays where it is.")
-            if model.linked
-            else self.tr("Delete “{name}” ({size}) from this computer? This cannot be undone.")
-        )
-        answer = QMessageBox.question(
-            self,
-            self.tr("Delete Model"),
-            question.format(name=model.name, size=format_bytes(model.size_bytes)),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+    # Asked through the window, so tests can answer it.
+    confirm_delete = model_dialogs.confirm_delete
 
     def delete_selected(self) -> None:
         model = self.selected_model()
@@ -412,23 +274,9 @@ class ModelLibraryWindow(QWidget):
 
     # -- imports -------------------------------------------------------------------------------------------------
 
-    def ask_import_mode(self, path: Path) -> str | None:
-        """``"copy"``, ``"link"`` or None (cancelled); a method, so tests can answer it."""
-        box = QMessageBox(self)
-        box.setWindowTitle(self.tr("Import GGUF"))
-        box.setText(self.tr("How should “{name}” join the library?").format(name=path.name))
-        box.setInformativeText(
-            self.tr(
-                "Copy: the library keeps its own copy (needs the disk space). "
-                "Link: the file stays where it is; moving it later breaks the link."
-            )
-        )
-        copy = box.addButton(self.tr("Copy into Library"), QMessageBox.ButtonRole.AcceptRole)
-        link = box.addButton(self.tr("Link to File"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return "copy" if clicked is copy else "link" if clicked is link else None
+    # Asked through the window, so tests can answer them.
+    ask_import_mode = model_dialogs.ask_import_mode
+    confirm_plan = model_dialogs.confirm_plan
 
     def import_gguf_dialog(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -441,44 +289,17 @@ class ModelLibraryWindow(QWidget):
 
     def import_gguf(self, path: Path, mode: str) -> bool:
         """Copy or link ``path`` into the library in the background; False while another job runs."""
-        library = self.library
-
-        def job(progress: JobProgressCallback, cancel: threading.Event) -> object:
-            clock = ProgressClock({"import": 1.0})
-
-            def on_bytes(done: int, total: int) -> None:
-                fraction = clock.overall("import", done / total if total else 1.0)
-                message = f"Copying {path.name}: {format_bytes(done)} of {format_bytes(total)}"
-                progress(JobProgress("import", fraction, clock.seconds_left(fraction), message))
-
-            model = library.import_gguf(path, mode=mode, progress=on_bytes, cancel=cancel)  # type: ignore[arg-type]
-            return Path(model.path)
-
         title = self.tr("Copying {name}…") if mode == "copy" else self.tr("Linking {name}…")
+        job = import_gguf_job(self.library, path, mode)
         return self._start_job(job, title.format(name=path.name), self._job_added_model)
 
     def import_checkpoint_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Import Checkpoint Folder"), str(Path.home()))
         if not folder:
             return
-        outtype = self.ask_outtype()
+        outtype = model_dialogs.ask_outtype(self, self._recommended_outtype())
         if outtype is not None:
             self.import_checkpoint(Path(folder), outtype)
-
-    def ask_outtype(self) -> str | None:
-        """The file type to convert a checkpoint to; the recommended one is offered first."""
-        offered = [t for t in OUTTYPE_SIZE_VS_F16 if t != "f32"]
-        default = self._recommended_outtype()
-        choices = [t.upper() for t in offered]
-        chosen, accepted = QInputDialog.getItem(
-            self,
-            self.tr("Import Checkpoint Folder"),
-            self.tr("Convert to (Q4_K_M is the best balance of size and quality):"),
-            choices,
-            offered.index(default) if default in offered else 0,
-            False,
-        )
-        return chosen.lower() if accepted else None
 
     def _recommended_outtype(self) -> str:
         if self.catalog:
@@ -489,36 +310,8 @@ class ModelLibraryWindow(QWidget):
 
     def import_checkpoint(self, folder: Path, outtype: str) -> bool:
         """Plan converting ``folder`` in the background, confirm the disk use, then convert; False when busy."""
-        from ziya_desktop.models.convert_job import plan_conversion
-
-        models_dir = self.models_dir
-
-        def plan(_progress: JobProgressCallback, _cancel: threading.Event) -> object:
-            return plan_conversion(folder, outtype, models_dir)
-
-        return self._start_job(
-            plan, self.tr("Reading the checkpoint in {folder}…").format(folder=folder.name), self._plan_ready
-        )
-
-    def confirm_plan(self, plan: ConvertPlan) -> bool:
-        """Show what the conversion writes and ask to go ahead (a method, so tests can answer it)."""
-        answer = QMessageBox.question(
-            self,
-            self.tr("Convert Checkpoint"),
-            self.tr(
-                "Converting “{folder}” to {outtype} writes {file}.\n"
-                "Disk space needed: about {needed} (free: {free}).\nConvert now?"
-            ).format(
-                folder=plan.checkpoint_dir.name,
-                outtype=plan.outtype.upper(),
-                file=plan.outfile.name,
-                needed=format_bytes(plan.needed_bytes),
-                free=format_bytes(plan.free_bytes),
-            ),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Yes,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        title = self.tr("Reading the checkpoint in {folder}…").format(folder=folder.name)
+        return self._start_job(plan_job(folder, outtype, self.models_dir), title, self._plan_ready)
 
     def _plan_ready(self, result: object) -> None:
         assert isinstance(result, ConvertPlan)
@@ -538,61 +331,24 @@ class ModelLibraryWindow(QWidget):
         if not self.confirm_plan(plan):
             self._show_result(self.tr("Conversion not started."))
             return
-        from ziya_desktop.models.convert_job import run_conversion
-
-        def convert(progress: JobProgressCallback, cancel: threading.Event) -> object:
-            return run_conversion(plan, progress=progress, cancel=cancel)
-
         title = self.tr("Converting {folder} to {outtype}…").format(
             folder=plan.checkpoint_dir.name, outtype=plan.outtype.upper()
         )
-        self._start_job(convert, title, self._job_added_model)
+        self._start_job(convert_job(plan), title, self._job_added_model)
 
     # -- catalog -------------------------------------------------------------------------------------------------
 
     def _fill_catalog(self) -> None:
-        lang = self.lang
-        notes = [f"{m.name} — {m.license_note}" for m in self.catalog]
-        self.catalog_label.setText("\n".join(notes) or self.catalog_problem)
-        previous = self.selected_catalog_entry()
-        rows: list[tuple[CatalogModel, str]] = []
-        table = self.catalog_table
-        table.setRowCount(sum(len(m.files) for m in self.catalog))
-        for model in self.catalog:
-            verdicts = assess(model.files, self.hardware, n_layer=model.n_layer) if self.hardware else None
-            best = (
-                recommend(model.files, self.hardware, n_layer=model.n_layer).outtype
-                if self.hardware
-                else model.recommended.outtype
-            )
-            for i, file in enumerate(model.files):
-                row = len(rows)
-                rows.append((model, file.outtype))
-                label = file.file_type + ("  ★ " + self.tr("best for this computer") if file.outtype == best else "")
-                name = _item(label if len(self.catalog) == 1 else f"{model.name} {label}")
-                if file.outtype == best:
-                    font = QFont(name.font())
-                    font.setBold(True)
-                    name.setFont(font)
-                verdict = verdicts[i] if verdicts is not None else None
-                fit = _item(verdict_text(verdict), verdict.note) if verdict else _item(self.tr("checking…"))
-                note = file.quality_note(lang)
-                cells = [name, _item(format_bytes(file.size_bytes)), _item(note, note), fit]
-                for column, cell in enumerate(cells):
-                    table.setItem(row, column, cell)
-                if previous == (model, file.outtype) or (previous is None and file.outtype == best):
-                    table.selectRow(row)
-        self._catalog_rows = rows
-        table.resizeRowsToContents()
-        # Show every offered file without scrolling and without empty rows: the list is short and fixed.
-        height = table.horizontalHeader().sizeHint().height() + 2 * table.frameWidth()
-        height += sum(table.rowHeight(r) for r in range(table.rowCount()))
-        # Rows measured before the window is shown are too tall (narrow columns wrap): cap, never force, the height.
-        table.setMaximumHeight(height)
-        table.setMinimumHeight(min(height, 6 * table.verticalHeader().defaultSectionSize()))
+        self.catalog_panel.show_catalog(
+            self.catalog,
+            problem=self.catalog_problem,
+            hardware=self.hardware,
+            lang=self.lang,
+            select=self.selected_catalog_entry(),
+        )
         self._sync_buttons()
 
-    def selected_catalog_entry(self) -> tuple[CatalogModel, str] | None:
+    def selected_catalog_entry(self) -> CatalogEntry | None:
         rows = self.catalog_table.selectionModel().selectedRows()
         if not rows or rows[0].row() >= len(self._catalog_rows):
             return None
@@ -617,11 +373,7 @@ class ModelLibraryWindow(QWidget):
 
     def _apply_offline(self) -> None:
         self.offline_label.setVisible(self.offline)
-        self.download_note.setText(
-            self.tr("Offline mode is on: downloading needs the network. Import a GGUF file or a checkpoint instead.")
-            if self.offline
-            else self.tr("Fetches the checkpoint from the Hugging Face hub, converts it here and adds it above.")
-        )
+        self.catalog_panel.show_offline(self.offline)
         self._sync_buttons()
 
     def download_selected(self) -> bool:
@@ -629,18 +381,11 @@ class ModelLibraryWindow(QWidget):
         entry = self.selected_catalog_entry()
         if entry is None or self.offline:
             return False
-        from ziya_desktop.models.pipeline import prepare_catalog_model
-
         model, outtype = entry
-        models_dir = self.models_dir
-
-        def job(progress: JobProgressCallback, cancel: threading.Event) -> object:
-            return prepare_catalog_model(model, outtype, models_dir=models_dir, progress=progress, cancel=cancel)
-
         title = self.tr("Downloading and converting {name} to {outtype}…").format(
             name=model.name, outtype=outtype.upper()
         )
-        return self._start_job(job, title, self._job_added_model)
+        return self._start_job(download_job(model, outtype, self.models_dir), title, self._job_added_model)
 
     # -- jobs ----------------------------------------------------------------------------------------------------
 

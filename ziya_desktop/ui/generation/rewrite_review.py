@@ -4,7 +4,7 @@ The model's text streams in while the panel shows it as an inline diff against t
 out in red, insertions underlined in green. Below the diff every change is listed with a check box, so the writer
 keeps what they like and drops the rest; the inline view greys out the changes they reject. Nothing touches the
 document until the writer applies: the owner receives the final text and puts it in with
-:func:`ziya_desktop.ui.apply_edits.apply_minimal_diff`, one undo step.
+:func:`ziya_desktop.ui.editor.apply_edits.apply_minimal_diff`, one undo step.
 """
 
 from __future__ import annotations

@@ -9,21 +9,19 @@ from __future__ import annotations
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from ziya_desktop.documents.export import ExportDocument, export_document
 from ziya_desktop.documents.storage import DiskChange, check_disk
 from ziya_desktop.errors import ZiyaError
-from ziya_desktop.ui.document_tab import DocumentTab
-from ziya_desktop.ui.notice_bar import NoticeLevel
-from ziya_desktop.ui.settings import settings
+from ziya_desktop.ui.common.notice_bar import NoticeLevel
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.common.window_services import WindowServices
+from ziya_desktop.ui.editor.document_tab import DocumentTab
+from ziya_desktop.ui.generation.generation import GenerationController
 from ziya_desktop.writing.actions import detect_language
-
-if TYPE_CHECKING:
-    from ziya_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +41,27 @@ class DiskAnswer(StrEnum):
 
 
 class FileCommands(QObject):
-    """File commands of ``window``. Errors become a notice in the window; the document is never lost."""
+    """File commands of the window ``host``. Errors become a notice in the window; the document is never lost.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    Args:
+        host: the window's documents, notice strip and status bar.
+        generation: the run in flight (a reload stops it when it writes into the reloaded document).
+
+    Attributes:
+        recent_menu: the File menu's Open Recent submenu, kept filled (set by the window once it has menus).
+    """
+
+    def __init__(self, host: WindowServices, generation: GenerationController) -> None:
+        super().__init__(host.window())
+        self._host = host
+        self._generation = generation
+        self.recent_menu: QMenu | None = None
 
     # -- open ----------------------------------------------------------------------------------------------------
 
     def open_dialog(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(
-            self.window,
+            self._host.window(),
             self.tr("Open"),
             self._last_folder(),
             self.tr("Documents (*.md *.markdown *.txt);;All files (*)"),
@@ -64,31 +72,31 @@ class FileCommands(QObject):
     def open_path(self, path: Path) -> DocumentTab | None:
         """Open ``path`` in a tab (the one already showing it, or the current blank one, or a new one)."""
         path = path.absolute()
-        for tab in self.window.all_tabs():
+        for tab in self._host.all_tabs():
             if tab.path == path:
-                self.window.tabs.setCurrentWidget(tab)
+                self._host.tabs.setCurrentWidget(tab)
                 return tab
-        current = self.window.current_tab()
-        tab = current if current is not None and current.is_blank() else self.window.new_document()
+        current = self._host.current_tab()
+        tab = current if current is not None and current.is_blank() else self._host.new_document()
         try:
             tab.load(path)
         except ZiyaError as exc:
-            self.window.show_error(str(exc), exc.hint)
+            self._host.show_error(str(exc), exc.hint)
             if tab is not current:
-                self.window.close_tab_at(self.window.tabs.indexOf(tab))
+                self._host.close_tab_at(self._host.tabs.indexOf(tab))
             return None
-        self.window.tabs.setCurrentWidget(tab)
+        self._host.tabs.setCurrentWidget(tab)
         self.add_recent(path)
         return tab
 
     # -- save ----------------------------------------------------------------------------------------------------
 
     def save_current(self) -> bool:
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         return tab is not None and self.save(tab)
 
     def save_current_as(self) -> bool:
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         return tab is not None and self.save_as(tab)
 
     def save(self, tab: DocumentTab) -> bool:
@@ -99,7 +107,7 @@ class FileCommands(QObject):
     def save_as(self, tab: DocumentTab) -> bool:
         suggested = str(tab.path) if tab.path else str(Path(self._last_folder()) / f"{tab.display_name()}.md")
         name, _ = QFileDialog.getSaveFileName(
-            self.window, self.tr("Save As"), suggested, self.tr("Markdown (*.md);;Plain text (*.txt)")
+            self._host.window(), self.tr("Save As"), suggested, self.tr("Markdown (*.md);;Plain text (*.txt)")
         )
         return bool(name) and self.save_to(tab, Path(name))
 
@@ -127,31 +135,31 @@ class FileCommands(QObject):
         try:
             tab.save(path)
         except ZiyaError as exc:
-            self.window.show_error(str(exc), exc.hint)
+            self._host.show_error(str(exc), exc.hint)
             return False
         self.add_recent(path)
         if removed:
-            self.window.notice.show_notice(
+            self._host.notice.show_notice(
                 self.tr(
                     "{count} character(s) that a text document cannot hold (such as NUL) were removed before saving."
                 ).format(count=removed),
                 hint=self.tr("Undo (Ctrl+Z) brings them back in the editor; the saved file does not have them."),
                 level=NoticeLevel.WARNING,
             )
-        self.window.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
+        self._host.statusBar().showMessage(self.tr("Saved {path}").format(path=path), 4000)
         return True
 
     def reload(self, tab: DocumentTab) -> bool:
         """Replace ``tab``'s text by its file's, as one undo step (Undo brings the writer's version back)."""
-        if self.window.generation.current_tab is tab:
+        if self._generation.current_tab is tab:
             # Streamed text would land in the middle of the reloaded file.
-            self.window.generation.stop()
+            self._generation.stop()
         try:
             tab.reload()
         except ZiyaError as exc:
-            self.window.show_error(str(exc), exc.hint)
+            self._host.show_error(str(exc), exc.hint)
             return False
-        self.window.notice.show_notice(
+        self._host.notice.show_notice(
             self.tr("“{name}” was reloaded from disk.").format(name=tab.display_name()),
             hint=self.tr("Undo (Ctrl+Z) brings back the text you had before."),
         )
@@ -175,7 +183,9 @@ class FileCommands(QObject):
         else:
             title = self.tr("File is read-only")
             text = self.tr("“{name}” is marked read-only. Saving replaces it anyway.").format(name=name)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self.window)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self._host.window()
+        )
         box.setObjectName("diskChangeBox")
         box.setInformativeText(str(path))
         buttons: dict[object, DiskAnswer] = {}
@@ -204,8 +214,8 @@ class FileCommands(QObject):
         """Before closing ``tab``: True when it may close (saved, discarded, or unmodified)."""
         if not tab.modified:
             return True
-        self.window.tabs.setCurrentWidget(tab)
-        answer = self.window.ask_unsaved(tab)
+        self._host.tabs.setCurrentWidget(tab)
+        answer = self._host.ask_unsaved(tab)
         if answer == QMessageBox.StandardButton.Save:
             return self.save(tab)
         return answer == QMessageBox.StandardButton.Discard
@@ -213,12 +223,12 @@ class FileCommands(QObject):
     # -- export --------------------------------------------------------------------------------------------------
 
     def export_dialog(self, fmt: str) -> None:
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         if tab is None:
             return
         suffix = _EXPORT_SUFFIX[fmt]
         base = tab.path.with_suffix(suffix) if tab.path else Path(self._last_folder()) / f"{tab.display_name()}{suffix}"
-        name, _ = QFileDialog.getSaveFileName(self.window, self.tr("Export"), str(base), f"*{suffix}")
+        name, _ = QFileDialog.getSaveFileName(self._host.window(), self.tr("Export"), str(base), f"*{suffix}")
         if name:
             self.export_to(tab, Path(name))
 
@@ -228,15 +238,15 @@ class FileCommands(QObject):
         document = ExportDocument(
             text=text,
             title=_title_of(text) or tab.display_name(),
-            language=detect_language(text) if text.strip() else ("zh" if self.window.lang == "zh" else "en"),
+            language=detect_language(text) if text.strip() else ("zh" if self._host.lang == "zh" else "en"),
             layout=tab.layout_kind,
         )
         try:
             export_document(document, path)
         except ZiyaError as exc:
-            self.window.show_error(str(exc), exc.hint)
+            self._host.show_error(str(exc), exc.hint)
             return False
-        self.window.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 4000)
+        self._host.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 4000)
         return True
 
     # -- recent --------------------------------------------------------------------------------------------------
@@ -253,8 +263,7 @@ class FileCommands(QObject):
         self.refresh_recent_menu()
 
     def refresh_recent_menu(self) -> None:
-        actions = getattr(self.window, "menu_actions", None)
-        menu = actions.recent_menu if actions is not None else None
+        menu = self.recent_menu
         if menu is None:
             return
         menu.clear()

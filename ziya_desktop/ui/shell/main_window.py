@@ -2,8 +2,10 @@
 Markdown preview as docks, and the status bar with model, speed, context use and 字数 / word count.
 
 It wires the parts together and owns no document logic: files live in :mod:`ziya_desktop.documents`, prompts in
-:mod:`ziya_desktop.writing`, the engine behind :class:`~ziya_desktop.ui.engine_worker.EngineController`. File
-commands are in :mod:`ziya_desktop.ui.file_commands`, writing commands in :mod:`ziya_desktop.ui.writing_commands`.
+:mod:`ziya_desktop.writing`, the engine behind :class:`~ziya_desktop.ui.generation.engine_worker.EngineController`.
+File commands are in :mod:`ziya_desktop.ui.files.file_commands`, writing commands in
+:mod:`ziya_desktop.ui.generation.writing_commands`; both see the window only as
+:class:`~ziya_desktop.ui.common.window_services.WindowServices`, and the menus bind to them directly.
 """
 
 from __future__ import annotations
@@ -26,24 +28,24 @@ from PySide6.QtWidgets import (
 from ziya_desktop import paths
 from ziya_desktop.documents.export.html_export import markdown_body
 from ziya_desktop.engine.engine import Engine, LoadOptions
-from ziya_desktop.ui.document_tab import DEFAULT_POINT_SIZE, DocumentTab
-from ziya_desktop.ui.engine_worker import EngineController, EngineFactory
-from ziya_desktop.ui.error_text import localized_hint
-from ziya_desktop.ui.file_commands import FileCommands
-from ziya_desktop.ui.generation import GenerationController
-from ziya_desktop.ui.gpu_settings import stored_load_options
-from ziya_desktop.ui.i18n import LANGUAGE_KEY, UiLanguage, chosen_language, effective_language
-from ziya_desktop.ui.journal_controller import JournalController
-from ziya_desktop.ui.model_library import ModelLibraryWindow
-from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
-from ziya_desktop.ui.rewrite_review import RewriteReview
-from ziya_desktop.ui.settings import settings
-from ziya_desktop.ui.status_panel import StatusPanel
-from ziya_desktop.ui.template_panel import TemplatePanel
-from ziya_desktop.ui.text_positions import qt_to_py
-from ziya_desktop.ui.themes import Theme, apply_theme, parse_theme
-from ziya_desktop.ui.window_actions import WindowActions, build_actions
-from ziya_desktop.ui.writing_commands import WritingCommands
+from ziya_desktop.ui.common.error_text import localized_hint
+from ziya_desktop.ui.common.i18n import LANGUAGE_KEY, UiLanguage, chosen_language, effective_language
+from ziya_desktop.ui.common.notice_bar import NoticeBar, NoticeLevel
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.common.status_panel import StatusPanel
+from ziya_desktop.ui.editor.document_tab import DEFAULT_POINT_SIZE, DocumentTab
+from ziya_desktop.ui.editor.text_positions import qt_to_py
+from ziya_desktop.ui.files.file_commands import FileCommands
+from ziya_desktop.ui.files.journal_controller import JournalController
+from ziya_desktop.ui.generation.engine_worker import EngineController, EngineFactory
+from ziya_desktop.ui.generation.generation import GenerationController
+from ziya_desktop.ui.generation.rewrite_review import RewriteReview
+from ziya_desktop.ui.generation.writing_commands import WritingCommands
+from ziya_desktop.ui.models.gpu_settings import stored_load_options
+from ziya_desktop.ui.models.model_library import ModelLibraryWindow
+from ziya_desktop.ui.shell.themes import Theme, apply_theme, parse_theme
+from ziya_desktop.ui.shell.window_actions import WindowActions, build_actions
+from ziya_desktop.ui.templates.template_panel import TemplatePanel
 from ziya_desktop.writing.template_files import load_templates
 from ziya_desktop.writing.text_stats import count_text
 
@@ -130,19 +132,30 @@ class MainWindow(QMainWindow):
 
         self._count_timer = self._timer(WORD_COUNT_DELAY_MS, self.refresh_counts)
         self._preview_timer = self._timer(PREVIEW_DELAY_MS, self.refresh_preview)
-        self.files = FileCommands(self)
-        self.writing = WritingCommands(self)
+        self.files = FileCommands(self, self.generation)
+        self.writing = WritingCommands(
+            self,
+            engine=self.engine,
+            generation=self.generation,
+            templates=self.templates,
+            review_dock=self.review_dock,
+            open_model_library=self.show_model_library,
+        )
+        self.writing.layoutChanged.connect(self._sync_layout_action)
         self.writing.load_options = stored_load_options()
         self.library_window: ModelLibraryWindow | None = None
         # Crash safety: every modified document is journaled about once a second (see journal_controller).
         self.journal = JournalController(self.generation, model_path=lambda: self.writing.model_path, parent=self)
         self.journal.writeFailed.connect(self.show_error)
-        self.menu_actions: WindowActions = build_actions(self)
+        self.menu_actions: WindowActions = build_actions(self, self)
+        self.generation.started.connect(lambda _mode: self.menu_actions.stop.setEnabled(True))
+        self.generation.ended.connect(lambda *_run: self.menu_actions.stop.setEnabled(False))
         self.menu_actions.previous_alternative.setIconText("◀")
         self.menu_actions.next_alternative.setIconText("▶")
         self.templates_dock.visibilityChanged.connect(self.menu_actions.templates_panel.setChecked)
         self.preview_dock.visibilityChanged.connect(self.menu_actions.preview.setChecked)
         self.preview_dock.visibilityChanged.connect(lambda _v: self._preview_timer.start())
+        self.files.recent_menu = self.menu_actions.recent_menu
         self.files.refresh_recent_menu()
 
         self.theme = parse_theme(store.value(_THEME_KEY, Theme.SYSTEM.value))
@@ -151,7 +164,7 @@ class MainWindow(QMainWindow):
         apply_theme(self.theme)
 
         self.new_document()
-        self.set_model_status(self.tr("No model loaded"))
+        self.status.set_model(self.tr("No model loaded"))
         self._restore_geometry()
 
     # -- small builders ------------------------------------------------------------------------------------------
@@ -225,9 +238,7 @@ class MainWindow(QMainWindow):
         self.setWindowModified(bool(tab and tab.modified))
 
     def _current_tab_changed(self, _index: int) -> None:
-        tab = self.current_tab()
-        if tab is not None:
-            self.actions_sync_layout(tab)
+        self._sync_layout_action()
         self._update_title()
         self.refresh_counts()
         self._preview_timer.start()
@@ -300,14 +311,13 @@ class MainWindow(QMainWindow):
         if tab is not None:
             tab.layout_kind = "gongwen" if self.menu_actions.gongwen_layout.isChecked() else "plain"
 
-    def actions_sync_layout(self, tab: DocumentTab) -> None:
-        self.menu_actions.gongwen_layout.setChecked(tab.layout_kind == "gongwen")
+    def _sync_layout_action(self) -> None:
+        """Check the 公文 layout action when the current document uses that layout."""
+        tab = self.current_tab()
+        if tab is not None:
+            self.menu_actions.gongwen_layout.setChecked(tab.layout_kind == "gongwen")
 
     # -- status --------------------------------------------------------------------------------------------------
-
-    def set_model_status(self, text: str, tooltip: str = "") -> None:
-        """Show ``text`` (already translated) as the model state in the status bar."""
-        self.status.set_model(text, tooltip)
 
     def refresh_counts(self) -> None:
         """Recount the document (and the selection) now."""
@@ -326,46 +336,7 @@ class MainWindow(QMainWindow):
     def show_error(self, message: str, hint: str = "") -> None:
         self.notice.show_notice(message, hint=localized_hint(hint), level=NoticeLevel.ERROR)
 
-    # -- delegated commands (menus and toolbar call these) -------------------------------------------------------
-
-    def open_dialog(self) -> None:
-        self.files.open_dialog()
-
-    def save_current(self) -> bool:
-        return self.files.save_current()
-
-    def save_current_as(self) -> bool:
-        return self.files.save_current_as()
-
-    def export_dialog(self, fmt: str) -> None:
-        self.files.export_dialog(fmt)
-
-    def generate(self) -> None:
-        self.writing.generate()
-
-    def continue_writing(self) -> None:
-        self.writing.continue_writing()
-
-    def regenerate(self) -> None:
-        self.writing.regenerate()
-
-    def switch_alternative(self, step: int) -> None:
-        self.writing.switch_alternative(step)
-
-    def rewrite_selection(self, kind: object, instruction: str | None = None) -> None:
-        self.writing.rewrite_selection(kind, instruction)
-
-    def stop_generation(self) -> None:
-        self.generation.stop()
-
-    def edit_sampling(self) -> None:
-        self.writing.edit_sampling()
-
-    def edit_template_sampling(self) -> None:
-        self.writing.edit_template_sampling()
-
-    def load_model_dialog(self) -> None:
-        self.writing.load_model_dialog()
+    # -- models --------------------------------------------------------------------------------------------------------
 
     def show_model_library(self) -> ModelLibraryWindow:
         """The model library window (made on first use: it probes the hardware and scans the models folder)."""
@@ -381,13 +352,7 @@ class MainWindow(QMainWindow):
     def _use_model(self, path: Path, options: object) -> None:
         if isinstance(options, LoadOptions):
             self.writing.load_options = options
-        self.load_model(path)
-
-    def load_model(self, path: Path) -> None:
         self.writing.load_model(path)
-
-    def unload_model(self) -> None:
-        self.writing.unload_model()
 
     # -- closing -------------------------------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 rewrite review (polish, expand, shorten, formal, warm, translate, free rewrite of a selection).
 
 The GUI thread builds nothing that needs llama.cpp: it snapshots the document and hands the engine worker a
-prompt builder that runs there with the model's tokenizer (see :data:`~ziya_desktop.ui.engine_worker.PromptBuilder`).
+prompt builder that runs there with the model's tokenizer (see
+:data:`~ziya_desktop.writing.prompt_builder.PromptBuilder`).
 
 Every chunk is cleaned of control characters before it goes anywhere (see :mod:`ziya_desktop.writing.clean_text`):
 a document never receives text it could not save and open again, and the writer is told once per run when
@@ -21,15 +22,16 @@ from PySide6.QtGui import QTextCursor
 
 from ziya_desktop.engine.engine import GenerationStats
 from ziya_desktop.engine.sampling import SamplingParams
-from ziya_desktop.ui.apply_edits import apply_minimal_diff
-from ziya_desktop.ui.document_tab import Alternatives, DocumentTab
-from ziya_desktop.ui.engine_worker import EngineController, PromptBuilder
-from ziya_desktop.ui.notice_bar import NoticeBar, NoticeLevel
-from ziya_desktop.ui.rewrite_review import RewriteReview
-from ziya_desktop.ui.stream_inserter import StreamInserter
-from ziya_desktop.ui.text_positions import py_to_qt, qt_to_py
+from ziya_desktop.ui.common.notice_bar import NoticeBar, NoticeLevel
+from ziya_desktop.ui.editor.apply_edits import apply_minimal_diff
+from ziya_desktop.ui.editor.document_tab import Alternatives, DocumentTab
+from ziya_desktop.ui.editor.text_positions import py_to_qt, qt_to_py
+from ziya_desktop.ui.generation.engine_worker import EngineController
+from ziya_desktop.ui.generation.rewrite_review import RewriteReview
+from ziya_desktop.ui.generation.stream_inserter import StreamInserter
 from ziya_desktop.writing.actions import ActionRequest, clean_model_output
 from ziya_desktop.writing.clean_text import clean_model_text
+from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 
 class RunMode(StrEnum):

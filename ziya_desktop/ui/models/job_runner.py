@@ -16,9 +16,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from converters.errors import ConversionCancelled, ConversionError
-from ziya_desktop.errors import DownloadCancelledError, ImportCancelledError, LoadCancelledError, ZiyaError
+from ziya_desktop.errors import CancelledError, ZiyaError
 from ziya_desktop.models.convert_job import JobProgress, JobProgressCallback
+from ziya_desktop.ui.common.error_text import localized_hint
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,10 @@ class _JobThread(QThread):
     def run(self) -> None:
         try:
             result = self._job(self._progress, self._cancel)
-        except (ConversionCancelled, DownloadCancelledError, ImportCancelledError, LoadCancelledError):
+        except CancelledError:
             self.cancelled.emit()
             return
-        except (ZiyaError, ConversionError) as exc:
+        except ZiyaError as exc:
             # A job that was asked to stop may end with the error its interrupted step raised: that is a cancel.
             if self._cancel.is_set():
                 self.cancelled.emit()
@@ -228,6 +228,7 @@ class JobProgressPanel(QWidget):
     def show_result(self, message: str, hint: str = "", *, error: bool = False) -> None:
         """Replace the bar by ``message`` (and ``hint`` on the next line); red when ``error``."""
         self.running_box.hide()
+        hint = localized_hint(hint)
         self.result_label.setText(f"{message}\n{hint}" if hint else message)
         self.result_label.setStyleSheet("color: #c0392b;" if error else "")
         self.result_label.show()

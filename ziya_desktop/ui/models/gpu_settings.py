@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QL
 from ziya_desktop.engine.engine import LoadOptions
 from ziya_desktop.engine.hardware import HardwareInfo
 from ziya_desktop.engine.offload import GpuLayers
-from ziya_desktop.ui.settings import settings
+from ziya_desktop.ui.common.settings import settings
 
 GPU_LAYERS_KEY = "gpu/layers"
 GPU_DEVICE_KEY = "gpu/device"

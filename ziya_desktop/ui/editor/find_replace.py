@@ -1,7 +1,7 @@
 """The find/replace bar under the editor: incremental search, every match highlighted, replace one or all.
 
 Matching runs Python's ``re`` over the document's plain text and converts the offsets to document positions
-(UTF-16 code units, see :class:`ziya_desktop.ui.apply_edits.Utf16Index`). "Whole words" guards only Latin words:
+(UTF-16 code units, see :class:`ziya_desktop.ui.editor.apply_edits.Utf16Index`). "Whole words" guards only Latin words:
 Chinese has no spaces, so a CJK character next to a match never makes it part of a longer word (``文件`` is found
 inside ``本文件中``, ``cat`` inside ``猫cat猫`` but not inside ``concat``).
 """
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ziya_desktop.ui.text_positions import Utf16Index
+from ziya_desktop.ui.editor.text_positions import Utf16Index
 from ziya_desktop.writing.diff import CJK_RANGES
 
 __all__ = ["MAX_HIGHLIGHTS", "FindReplaceBar", "compile_search"]

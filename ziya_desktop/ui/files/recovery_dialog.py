@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QTextCursor
@@ -49,12 +49,12 @@ from ziya_desktop.documents.recovery import (
     scan_journals,
 )
 from ziya_desktop.errors import ZiyaError
-from ziya_desktop.ui.document_tab import DocumentTab
-from ziya_desktop.ui.notice_bar import NoticeLevel
+from ziya_desktop.ui.common.notice_bar import NoticeLevel
+from ziya_desktop.ui.common.window_services import WindowServices
+from ziya_desktop.ui.editor.document_tab import DocumentTab
+from ziya_desktop.ui.files.file_commands import FileCommands
+from ziya_desktop.ui.files.journal_controller import JournalController
 from ziya_desktop.writing.diff import Change, DiffBudget
-
-if TYPE_CHECKING:
-    from ziya_desktop.ui.main_window import MainWindow
 
 __all__ = ["RecoveryDialog", "diff_html", "offer_recovery", "restore_document", "start_recovery"]
 
@@ -68,6 +68,14 @@ MAX_CHANGE_CHARS = 600
 # The most characters of a name, path or setting from a journal shown.
 MAX_FIELD_CHARS = 300
 _SAMPLING_SHOWN = ("temperature", "top_p", "top_k", "repeat_penalty", "max_tokens", "seed")
+
+
+class RecoveryWindow(WindowServices, Protocol):
+    """The window recovered documents open in: its tabs, its journal (a restored document is journaled again at
+    once) and its file commands (the recent files, whose interrupted saves may have left temp files)."""
+
+    journal: JournalController
+    files: FileCommands
 
 
 def _tr(text: str) -> str:
@@ -302,7 +310,7 @@ class RecoveryDialog(QDialog):
         self.discard_button.setEnabled(has)
 
 
-def restore_document(window: MainWindow, document: RecoveredDocument) -> DocumentTab:
+def restore_document(window: RecoveryWindow, document: RecoveredDocument) -> DocumentTab:
     """Open ``document`` in a tab of ``window``, modified, with the cursor where it was; then drop its old journal.
 
     The saved file (when readable) is loaded first and the recovered text replaces it as one undo step, so Undo
@@ -342,7 +350,7 @@ def restore_document(window: MainWindow, document: RecoveredDocument) -> Documen
 
 
 def offer_recovery(
-    window: MainWindow, folder: Path | None = None, *, scan: RecoveryScan | None = None
+    window: RecoveryWindow, folder: Path | None = None, *, scan: RecoveryScan | None = None
 ) -> RecoveryDialog | None:
     """Scan the journals and, if a crash left documents behind, open the recovery dialog over ``window``.
 
@@ -367,7 +375,7 @@ def offer_recovery(
                 level=NoticeLevel.WARNING,
             )
         return None
-    dialog = RecoveryDialog(scan, window)
+    dialog = RecoveryDialog(scan, window.window())
     dialog.restoreRequested.connect(lambda d: restore_document(window, d))
     dialog.discardRequested.connect(discard_recovered)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -389,8 +397,8 @@ class RecoveryStart(QObject):
     finished = Signal(object)
     _scanned = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: RecoveryWindow) -> None:
+        super().__init__(window.window())
         self._window = window
         self._folder = paths.journal_dir()
         # Before the event loop runs, so before the writer can type: every journal of this run is written later.
@@ -432,7 +440,7 @@ class RecoveryStart(QObject):
         self.finished.emit(dialog)
 
 
-def start_recovery(window: MainWindow) -> RecoveryStart:
+def start_recovery(window: RecoveryWindow) -> RecoveryStart:
     """At start: scan the journals off the GUI thread, then :func:`offer_recovery` and remove the temp files
     crashed saves left.
 
@@ -447,7 +455,7 @@ def start_recovery(window: MainWindow) -> RecoveryStart:
     return RecoveryStart(window)
 
 
-def _remove_temps(window: MainWindow, documents: list[Path], *, undecided: list[Path]) -> None:
+def _remove_temps(window: RecoveryWindow, documents: list[Path], *, undecided: list[Path]) -> None:
     keep = set(undecided)
     removed = remove_stale_temps_of(p for p in documents if p not in keep)
     if not removed:

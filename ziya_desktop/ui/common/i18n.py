@@ -12,7 +12,7 @@ from enum import StrEnum
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from ziya_desktop import paths
-from ziya_desktop.ui.settings import settings
+from ziya_desktop.ui.common.settings import settings
 
 log = logging.getLogger(__name__)
 

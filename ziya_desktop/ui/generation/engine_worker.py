@@ -13,33 +13,18 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from converters.errors import ConversionError
 from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], Engine]
 
-
-class PreparedPrompt(Protocol):
-    """What a :data:`PromptBuilder` returns: the prompt's tokens and how the answer's first token is treated."""
-
-    @property
-    def tokens(self) -> list[int]: ...
-
-    @property
-    def strip_leading_space(self) -> bool: ...
-
-
-# Runs in the worker thread with the loaded model's tokenizer and context size: building a prompt that fits the
-# window needs the tokenizer, and the GUI thread never calls into llama.cpp.
-PromptBuilder = Callable[[Callable[[str], list[int]], int], PreparedPrompt]
 
 # Shown for a failure that is not one of ours (a bug): the traceback is in the log, the writer gets a way out.
 _UNEXPECTED_HINT = "This is a bug in Ziya Desktop; the log file has the details. Try again or reload the model."
@@ -49,7 +34,7 @@ _SHUTDOWN_WARN_MS = 5000
 
 def _describe(exc: BaseException) -> tuple[str, str]:
     """Message and hint for a failure; unexpected ones are logged with their traceback by the caller."""
-    if isinstance(exc, ZiyaError | ConversionError):
+    if isinstance(exc, ZiyaError):
         return str(exc), exc.hint
     return f"unexpected error: {type(exc).__name__}: {exc}", _UNEXPECTED_HINT
 
@@ -141,7 +126,7 @@ class EngineWorker(QObject):
                 cancel=self._load_cancel,
             )
         except Exception as exc:  # every failure becomes loadFailed; unexpected ones are logged
-            if not isinstance(exc, ZiyaError | ConversionError):
+            if not isinstance(exc, ZiyaError):
                 log.exception("loading %s failed unexpectedly", path)
             self.loadFailed.emit(*_describe(exc))
             return
@@ -171,7 +156,7 @@ class EngineWorker(QObject):
             # stream() sets last_stats as soon as it starts; a stale value cannot survive a successful stream.
             stats = engine.last_stats if engine.last_stats is not None else GenerationStats()
         except Exception as exc:  # every failure becomes failed; unexpected ones are logged
-            if not isinstance(exc, ZiyaError | ConversionError):
+            if not isinstance(exc, ZiyaError):
                 log.exception("generation %d failed unexpectedly", request_id)
             self.failed.emit(request_id, *_describe(exc))
             return

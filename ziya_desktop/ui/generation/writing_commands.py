@@ -13,27 +13,27 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, QInputDialog
 
 from ziya_desktop import paths
 from ziya_desktop.engine.engine import GenerationStats, LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
-from ziya_desktop.ui.engine_worker import PromptBuilder
-from ziya_desktop.ui.generation import text_prompt_builder
-from ziya_desktop.ui.notice_bar import NoticeLevel
-from ziya_desktop.ui.sampling_dialog import SamplingDialog
-from ziya_desktop.ui.settings import settings
-from ziya_desktop.ui.template_panel import DraftRequest
-from ziya_desktop.ui.text_positions import qt_to_py
-from ziya_desktop.ui.window_actions import plain_label, rewrite_labels
+from ziya_desktop.ui.common.notice_bar import NoticeLevel
+from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.common.window_services import WindowServices
+from ziya_desktop.ui.editor.text_positions import qt_to_py
+from ziya_desktop.ui.generation.action_labels import plain_label, rewrite_labels
+from ziya_desktop.ui.generation.engine_worker import EngineController
+from ziya_desktop.ui.generation.generation import GenerationController, text_prompt_builder
+from ziya_desktop.ui.generation.sampling_dialog import SamplingDialog
+from ziya_desktop.ui.templates.template_panel import DraftRequest, TemplatePanel
 from ziya_desktop.writing.actions import ActionKind, build_action, suggested_answer_tokens
+from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from ziya_desktop.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +45,45 @@ GONGWEN_CATEGORY = "gongwen"
 
 
 class WritingCommands(QObject):
-    """Writing commands of ``window``; reacts to the engine's and the generation's signals."""
+    """Writing commands of the window ``host``; reacts to the engine's and the generation's signals.
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    Args:
+        host: the window's documents, notice strip and status bar.
+        engine: the engine's controller (load, unload).
+        generation: runs the generations; its review is where a rewrite shows.
+        templates: the template panel (the chosen template, its Draft button).
+        review_dock: the dock holding the rewrite review, shown when a rewrite starts.
+        open_model_library: opens the model library (offered when no model is loaded).
+
+    Signals:
+        layoutChanged(): a draft set the current document's export layout (公文 or plain).
+    """
+
+    layoutChanged = Signal()
+
+    def __init__(
+        self,
+        host: WindowServices,
+        *,
+        engine: EngineController,
+        generation: GenerationController,
+        templates: TemplatePanel,
+        review_dock: QDockWidget,
+        open_model_library: Callable[[], object],
+    ) -> None:
+        super().__init__(host.window())
+        self._host = host
+        self._engine = engine
+        self._generation = generation
+        self._templates = templates
+        self._review_dock = review_dock
+        self._open_model_library = open_model_library
         self.report: LoadReport | None = None
         self.model_path: Path | None = None
         self._loading: Path | None = None
         # The model settings dialog of the model library will edit these; defaults are the engine's plan.
         self.load_options = LoadOptions()
         self._status_shown_at = 0.0
-        engine, generation = window.engine, window.generation
         engine.loadProgress.connect(self._load_progress)
         engine.loaded.connect(self._loaded)
         engine.loadFailed.connect(self._load_failed)
@@ -65,7 +92,7 @@ class WritingCommands(QObject):
         generation.progress.connect(self._run_progress)
         generation.windowed.connect(self._windowed)
         generation.ended.connect(self._run_ended)
-        window.templates.draftRequested.connect(self.draft)
+        templates.draftRequested.connect(self.draft)
 
     # -- model ---------------------------------------------------------------------------------------------------
 
@@ -76,7 +103,7 @@ class WritingCommands(QObject):
     def load_model_dialog(self) -> None:
         start = str(self.model_path.parent if self.model_path else paths.models_dir())
         name, _ = QFileDialog.getOpenFileName(
-            self.window, self.tr("Load Model"), start, self.tr("GGUF models (*.gguf);;All files (*)")
+            self._host.window(), self.tr("Load Model"), start, self.tr("GGUF models (*.gguf);;All files (*)")
         )
         if name:
             self.load_model(Path(name))
@@ -84,8 +111,8 @@ class WritingCommands(QObject):
     def load_model(self, path: Path) -> None:
         """Load ``path`` in the background; the editor stays usable and the status bar shows progress."""
         self._loading = path
-        self.window.set_model_status(self.tr("Loading {name}…").format(name=path.name))
-        self.window.engine.load(path, self.load_options)
+        self._host.status.set_model(self.tr("Loading {name}…").format(name=path.name))
+        self._engine.load(path, self.load_options)
 
     def load_last_model(self) -> bool:
         """Load the model used last time, if its file is still there."""
@@ -96,12 +123,12 @@ class WritingCommands(QObject):
         return False
 
     def unload_model(self) -> None:
-        self.window.generation.stop()
-        self.window.engine.unload()
+        self._generation.stop()
+        self._engine.unload()
 
     def _load_progress(self, fraction: float) -> None:
         name = self._loading.name if self._loading else ""
-        self.window.set_model_status(
+        self._host.status.set_model(
             self.tr("Loading {name}… {percent}%").format(name=name, percent=round(fraction * 100))
         )
 
@@ -109,14 +136,14 @@ class WritingCommands(QObject):
         assert isinstance(report, LoadReport)
         self.report, self.model_path = report, self._loading
         name = self.model_path.stem if self.model_path else report.info.name
-        self.window.set_model_status(
+        self._host.status.set_model(
             f"{name} · {report.status}",
             self.tr("{threads} threads · context {n_ctx} tokens · loaded in {seconds} s").format(
                 threads=report.threads, n_ctx=report.n_ctx, seconds=f"{report.seconds:.1f}"
             ),
         )
         if report.fell_back:
-            self.window.notice.show_notice(
+            self._host.notice.show_notice(
                 self.tr("The GPU could not load the model, so it runs on the CPU (slower).")
                 if report.plan.n_gpu_layers == 0
                 else self.tr("The model did not fit on the GPU as planned and runs with fewer GPU layers."),
@@ -125,26 +152,26 @@ class WritingCommands(QObject):
             )
         if self.model_path is not None:
             settings().setValue(MODEL_PATH_KEY, str(self.model_path))
-        self.window.status.set_context(0, report.n_ctx)
+        self._host.status.set_context(0, report.n_ctx)
 
     def _load_failed(self, message: str, hint: str) -> None:
         self.report = None
-        self.window.set_model_status(self.tr("No model loaded"))
-        self.window.show_error(self.tr("The model could not be loaded: {message}").format(message=message), hint)
+        self._host.status.set_model(self.tr("No model loaded"))
+        self._host.show_error(self.tr("The model could not be loaded: {message}").format(message=message), hint)
 
     def _unloaded(self) -> None:
         self.report = None
-        self.window.set_model_status(self.tr("No model loaded"))
-        self.window.status.set_context(None, self.n_ctx)
+        self._host.status.set_model(self.tr("No model loaded"))
+        self._host.status.set_context(None, self.n_ctx)
 
     # -- guards --------------------------------------------------------------------------------------------------
 
     def _ready(self) -> bool:
-        if self.window.generation.busy:
-            self.window.notice.show_notice(self.tr("The model is still writing. Stop it first (Esc)."))
+        if self._generation.busy:
+            self._host.notice.show_notice(self.tr("The model is still writing. Stop it first (Esc)."))
             return False
         if self.report is None:
-            self.window.notice.show_notice(
+            self._host.notice.show_notice(
                 self.tr("No model is loaded, so nothing can be generated yet. You can keep writing."),
                 hint=self.tr(
                     "Open the model library to download and convert Ziya-Writing, or to import a GGUF file you "
@@ -153,7 +180,7 @@ class WritingCommands(QObject):
                 ),
                 level=NoticeLevel.WARNING,
                 action_text=self.tr("Model Library…"),
-                action=self.window.show_model_library,
+                action=self._open_model_library,
             )
             return False
         return True
@@ -182,20 +209,18 @@ class WritingCommands(QObject):
             store.setValue(key, json.dumps(asdict(params)))
 
     def edit_sampling(self) -> None:
-        dialog = SamplingDialog(self.window)
+        dialog = SamplingDialog(self._host.window())
         dialog.set_params(self.sampling_for())
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._store_sampling(SAMPLING_KEY, dialog.params())
 
     def edit_template_sampling(self) -> None:
-        template = self.window.templates.current_template()
+        template = self._templates.current_template()
         if template is None:
-            self.window.notice.show_notice(self.tr("Choose a template in the Templates panel first."))
+            self._host.notice.show_notice(self.tr("Choose a template in the Templates panel first."))
             return
-        dialog = SamplingDialog(self.window)
-        dialog.set_note(
-            self.tr("Overrides for the template “{name}”").format(name=template.names.get(self.window.lang))
-        )
+        dialog = SamplingDialog(self._host.window())
+        dialog.set_note(self.tr("Overrides for the template “{name}”").format(name=template.names.get(self._host.lang)))
         dialog.set_params(self.sampling_for(template.id))
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self._store_sampling(TEMPLATE_SAMPLING_PREFIX + template.id, dialog.params())
@@ -206,14 +231,14 @@ class WritingCommands(QObject):
         """Ctrl+Enter: in the template panel or into a blank document, draft from the chosen template; in the
         rewrite review, apply the checked changes; otherwise continue from the cursor."""
         focus = QApplication.focusWidget()
-        if focus is not None and self.window.review.isAncestorOf(focus):
-            self.window.review.apply_selected()
+        if focus is not None and self._generation.review.isAncestorOf(focus):
+            self._generation.review.apply_selected()
             return
-        tab = self.window.current_tab()
-        in_panel = focus is not None and self.window.templates.isAncestorOf(focus)
+        tab = self._host.current_tab()
+        in_panel = focus is not None and self._templates.isAncestorOf(focus)
         blank = tab is not None and tab.is_blank()
-        if (in_panel or blank) and self.window.templates.current_template() is not None:
-            self.window.templates.request_draft()
+        if (in_panel or blank) and self._templates.current_template() is not None:
+            self._templates.request_draft()
         else:
             self.continue_writing()
 
@@ -222,8 +247,8 @@ class WritingCommands(QObject):
         assert isinstance(request, DraftRequest)
         if not self._ready():
             return
-        current = self.window.current_tab()
-        tab = current if current is not None and current.is_blank() else self.window.new_document()
+        current = self._host.current_tab()
+        tab = current if current is not None and current.is_blank() else self._host.new_document()
         template = request.template
         header, footer = request.rendered.header.strip("\n"), request.rendered.footer.strip("\n")
         cursor = QTextCursor(tab.editor.document())
@@ -237,8 +262,8 @@ class WritingCommands(QObject):
         cursor.endEditBlock()
         tab.template_id = template.id
         tab.layout_kind = "gongwen" if template.category == GONGWEN_CATEGORY else "plain"
-        self.window.actions_sync_layout(tab)
-        self.window.generation.insert(
+        self.layoutChanged.emit()
+        self._generation.insert(
             tab,
             body,
             text_prompt_builder(request.prompt),
@@ -249,7 +274,7 @@ class WritingCommands(QObject):
     # -- continue, regenerate, alternatives ----------------------------------------------------------------------
 
     def continue_writing(self) -> None:
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         if tab is None or not self._ready():
             return
         text = tab.text()
@@ -269,15 +294,15 @@ class WritingCommands(QObject):
                 answer_tokens=answer,
             )
 
-        self.window.generation.insert(tab, position, _builder(build), sampling)
+        self._generation.insert(tab, position, _builder(build), sampling)
 
     def regenerate(self) -> None:
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         if tab is None:
             return
         alternatives = tab.alternatives
         if alternatives is None or alternatives.builder is None or alternatives.sampling is None:
-            self.window.notice.show_notice(self.tr("Nothing to regenerate yet: generate a passage first."))
+            self._host.notice.show_notice(self.tr("Nothing to regenerate yet: generate a passage first."))
             return
         if not self._ready():
             return
@@ -285,15 +310,15 @@ class WritingCommands(QObject):
         sampling = alternatives.sampling
         # A fixed seed would write the same text again; each alternative gets its own.
         seed = None if sampling.seed is None else sampling.seed + len(alternatives.texts)
-        self.window.generation.insert(
+        self._generation.insert(
             tab, start, alternatives.builder, sampling.with_(seed=seed), replace_end=end, keep_alternatives=True
         )
 
     def switch_alternative(self, step: int) -> None:
         """Show the previous (-1) or next (+1) version of the last generated passage, as one undo step."""
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         alternatives = tab.alternatives if tab is not None else None
-        if tab is None or alternatives is None or len(alternatives.texts) < 2 or self.window.generation.busy:
+        if tab is None or alternatives is None or len(alternatives.texts) < 2 or self._generation.busy:
             return
         alternatives.index = (alternatives.index + step) % len(alternatives.texts)
         start, end = alternatives.span()
@@ -304,7 +329,7 @@ class WritingCommands(QObject):
         cursor.insertText(alternatives.texts[alternatives.index])
         cursor.endEditBlock()
         alternatives.end.setPosition(cursor.position())
-        self.window.statusBar().showMessage(
+        self._host.statusBar().showMessage(
             self.tr("Alternative {index} of {count}").format(
                 index=alternatives.index + 1, count=len(alternatives.texts)
             ),
@@ -316,13 +341,13 @@ class WritingCommands(QObject):
     def rewrite_selection(self, kind: object, instruction: str | None = None) -> None:
         """Polish/expand/shorten/formal/warm/translate/free-rewrite the selection; the result goes to the review."""
         kind = ActionKind(str(kind))
-        tab = self.window.current_tab()
+        tab = self._host.current_tab()
         if tab is None:
             return
         label = plain_label(rewrite_labels()[kind]).rstrip("…")
         qt_cursor = tab.editor.textCursor()
         if not qt_cursor.hasSelection():
-            self.window.notice.show_notice(
+            self._host.notice.show_notice(
                 self.tr("Select the text first, then choose “{action}”.").format(action=label)
             )
             return
@@ -330,7 +355,7 @@ class WritingCommands(QObject):
             return
         if kind is ActionKind.REWRITE and instruction is None:
             instruction, accepted = QInputDialog.getText(
-                self.window, label, self.tr("How should the selection be rewritten?")
+                self._host.window(), label, self.tr("How should the selection be rewritten?")
             )
             if not accepted or not instruction.strip():
                 return
@@ -353,17 +378,16 @@ class WritingCommands(QObject):
                 instruction=given,
             )
 
-        self.window.review_dock.show()
-        self.window.review_dock.raise_()
+        self._review_dock.show()
+        self._review_dock.raise_()
         original = text[selection[0] : selection[1]]
-        self.window.generation.rewrite(tab, start, end, original, label, _builder(build), sampling, source=text)
+        self._generation.rewrite(tab, start, end, original, label, _builder(build), sampling, source=text)
 
     # -- generation feedback -------------------------------------------------------------------------------------
 
     def _run_started(self, _mode: str) -> None:
-        self.window.menu_actions.stop.setEnabled(True)
         self._status_shown_at = 0.0
-        self.window.status.set_speed(0.0, running=True)
+        self._host.status.set_speed(0.0, running=True)
 
     def _run_progress(self, chunks: int, tokens_per_s: float, context_used: int) -> None:
         # Progress comes once per token; relabelling the status bar that often costs the GUI thread more than the
@@ -373,11 +397,11 @@ class WritingCommands(QObject):
             return
         self._status_shown_at = now
         if chunks > 1:
-            self.window.status.set_speed(tokens_per_s, running=True)
-        self.window.status.set_context(context_used, self.n_ctx)
+            self._host.status.set_speed(tokens_per_s, running=True)
+        self._host.status.set_context(context_used, self.n_ctx)
 
     def _windowed(self, dropped_chars: int) -> None:
-        self.window.notice.show_notice(
+        self._host.notice.show_notice(
             self.tr(
                 "The document is longer than the model can read at once: it saw the text nearest the cursor, "
                 "and {count} characters before that were left out."
@@ -386,13 +410,12 @@ class WritingCommands(QObject):
         )
 
     def _run_ended(self, stats: object, message: str, hint: str) -> None:
-        self.window.menu_actions.stop.setEnabled(False)
         if isinstance(stats, GenerationStats):
-            self.window.status.set_speed(stats.tokens_per_s, running=False)
-            self.window.status.set_context(stats.prompt_tokens + stats.generated_tokens, self.n_ctx)
+            self._host.status.set_speed(stats.tokens_per_s, running=False)
+            self._host.status.set_context(stats.prompt_tokens + stats.generated_tokens, self.n_ctx)
         if message:
-            self.window.show_error(message, hint)
-        tab = self.window.current_tab()
+            self._host.show_error(message, hint)
+        tab = self._host.current_tab()
         if tab is not None:
             tab.editor.setFocus()
 

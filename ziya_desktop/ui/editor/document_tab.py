@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 from ziya_desktop.documents.storage import DiskState, LoadedDocument, read_document, save_document
 from ziya_desktop.engine.sampling import SamplingParams
-from ziya_desktop.ui.engine_worker import PromptBuilder
-from ziya_desktop.ui.find_replace import FindReplaceBar
-from ziya_desktop.ui.markdown_highlighter import MarkdownHighlighter
-from ziya_desktop.ui.text_positions import Utf16Index
+from ziya_desktop.ui.editor.find_replace import FindReplaceBar
+from ziya_desktop.ui.editor.markdown_highlighter import MarkdownHighlighter
+from ziya_desktop.ui.editor.text_positions import Utf16Index
 from ziya_desktop.writing.clean_text import unsavable_positions
+from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 DEFAULT_POINT_SIZE = 13
 MIN_POINT_SIZE = 7

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ziya_desktop.ui.template_form import TemplateForm, preview_prompt
+from ziya_desktop.ui.common.error_text import localized_hint
+from ziya_desktop.ui.templates.template_form import TemplateForm, preview_prompt
 from ziya_desktop.writing.template_files import load_templates, save_user_template, template_to_toml
 from ziya_desktop.writing.templates import Category, Template, TemplateError
 
@@ -409,7 +410,7 @@ class TemplateEditorDialog(QDialog):
         try:
             path = save_user_template(template, self._user_dir)
         except TemplateError as err:
-            self.status_label.setText(self.tr("Not saved: {error}").format(error=f"{err} {err.hint}"))
+            self.status_label.setText(self.tr("Not saved: {error}").format(error=f"{err} {localized_hint(err.hint)}"))
             self.status_label.setStyleSheet("color: #c62828;")
             return False
         self.saved_path = path

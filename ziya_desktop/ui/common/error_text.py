@@ -62,15 +62,28 @@ def hint_table() -> dict[str, str]:
         errors.ModelImportError.hint: translate(
             "ErrorHints", "Check that the file is readable and the disk is not full, then import it again."
         ),
+        errors.ActionError.hint: translate(
+            "ErrorHints", "Place the cursor after some text, or select the text the action should work on."
+        ),
+        errors.NothingToContinueError.hint: translate(
+            "ErrorHints", "Write a first sentence, or place the cursor after the text to continue."
+        ),
+        errors.NoRewriteInstructionError.hint: translate(
+            "ErrorHints", "Say how to rewrite the selection, e.g. “改成第一人称”."
+        ),
+        errors.TemplateError.hint: translate(
+            "ErrorHints", "Fix or remove the template file; the other templates are still available."
+        ),
+        errors.TemplateValueError.hint: translate("ErrorHints", "Correct the field in the form and try again."),
+        errors.MissingFieldError.hint: translate(
+            "ErrorHints", "Fill in the field; the model needs it to write the body."
+        ),
         conversion_errors.CheckpointError.hint: translate(
             "ErrorHints",
             "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).",
         ),
         conversion_errors.UnsafeCheckpointError.hint: translate(
             "ErrorHints", "Only use checkpoints from a source you trust; this file tries to run code when loaded."
-        ),
-        conversion_errors.InsufficientDiskSpaceError.hint: translate(
-            "ErrorHints", "Free some disk space or choose another output folder."
         ),
     }
 

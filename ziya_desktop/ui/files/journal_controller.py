@@ -1,6 +1,6 @@
 """Keeps a journal of every modified document so that a crash loses at most about a second of work.
 
-The main window attaches each :class:`~ziya_desktop.ui.document_tab.DocumentTab`. A change (typing, or text the
+The main window attaches each :class:`~ziya_desktop.ui.editor.document_tab.DocumentTab`. A change (typing, or text the
 model streams in) marks the tab dirty and starts a one-second timer; when it fires, every dirty and modified tab is
 snapshotted (``toPlainText`` is cheap) and written atomically with
 :func:`~ziya_desktop.documents.journal.write_journal`. A generation's start and end write at once, so the journal
@@ -32,8 +32,8 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.storage import describe_write_error
 from ziya_desktop.engine.sampling import SamplingParams
-from ziya_desktop.ui.document_tab import DocumentTab
-from ziya_desktop.ui.generation import GenerationController
+from ziya_desktop.ui.editor.document_tab import DocumentTab
+from ziya_desktop.ui.generation.generation import GenerationController
 
 __all__ = ["JOURNAL_INTERVAL_MS", "JournalController", "running_generation"]
 

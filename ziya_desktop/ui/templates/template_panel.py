@@ -6,7 +6,9 @@ date while the writer fills the form. The writer may edit that prompt; from then
 until "Reset prompt" is pressed. What is shown is what is sent.
 
 It also manages the writer's own templates (new, edit, duplicate, delete) in the user template folder, through
-:class:`~ziya_desktop.ui.template_editor.TemplateEditorDialog`, and reloads the library after every change.
+:class:`~ziya_desktop.ui.templates.template_editor.TemplateEditorDialog` and
+:mod:`~ziya_desktop.ui.templates.user_templates`, and reloads the library after every change. The tree and the
+load warning come from :mod:`~ziya_desktop.ui.templates.template_library_view`.
 """
 
 from __future__ import annotations
@@ -15,27 +17,26 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ziya_desktop import paths
-from ziya_desktop.ui.template_editor import TemplateEditorDialog, free_template_id
-from ziya_desktop.ui.template_form import TemplateForm, preview_prompt
-from ziya_desktop.writing.template_files import duplicate, load_templates, save_user_template
+from ziya_desktop.ui.templates.template_editor import TemplateEditorDialog
+from ziya_desktop.ui.templates.template_form import TemplateForm, preview_prompt
+from ziya_desktop.ui.templates.template_library_view import TemplateTree, load_errors_summary
+from ziya_desktop.ui.templates.user_templates import delete_user_template, open_templates_folder, save_duplicate
+from ziya_desktop.writing.template_files import load_templates
 from ziya_desktop.writing.templates import (
     RenderedTemplate,
     Template,
@@ -46,9 +47,6 @@ from ziya_desktop.writing.templates import (
 
 # The preview follows the form after a pause in typing rather than on every keystroke.
 PREVIEW_DELAY_MS = 150
-# The warning strip lists this many problems; the rest are counted (all of them are in its tooltip).
-MAX_LISTED_ERRORS = 5
-_ID_ROLE = Qt.ItemDataRole.UserRole
 _SPLIT_UNIT = 100
 _WARNING_STYLE = "background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; border-radius: 3px; padding: 4px;"
 
@@ -106,8 +104,6 @@ class TemplatePanel(QWidget):
         self._user_dir = user_dir if user_dir is not None else paths.templates_dir()
         self._lang = lang
         self._template: Template | None = None
-        self._items: dict[str, QTreeWidgetItem] = {}  # in tree order
-        self._category_items: list[tuple[QTreeWidgetItem, list[str]]] = []
         self._builtin_ids: frozenset[str] | None = None
         self._prompt_edited = False
         self._setting_preview = False
@@ -127,9 +123,7 @@ class TemplatePanel(QWidget):
         self.no_match_label = QLabel(self.tr("No template matches."), self)
         self.no_match_label.hide()
 
-        self.tree = QTreeWidget(self)
-        self.tree.setHeaderHidden(True)
-        self.tree.setRootIsDecorated(True)
+        self.tree = TemplateTree(self)
         self.tree.itemSelectionChanged.connect(self._on_selection)
 
         self.new_button = QPushButton(self.tr("New…"), self)
@@ -142,7 +136,7 @@ class TemplatePanel(QWidget):
         self.edit_button.clicked.connect(self._edit_current)
         self.duplicate_button.clicked.connect(self._duplicate_current)
         self.delete_button.clicked.connect(self._delete_current)
-        self.open_folder_button.clicked.connect(self._open_folder)
+        self.open_folder_button.clicked.connect(lambda: open_templates_folder(self, self._user_dir))
 
         self.title_label = QLabel(self)
         title_font = QFont(self.title_label.font())
@@ -238,34 +232,10 @@ class TemplatePanel(QWidget):
         """Show ``library``; the selected template stays selected (with the writer's values) if it still exists."""
         self._library = library
         current = self._template.id if self._template is not None else None
-        with QSignalBlocker(self.tree):
-            self.tree.clear()
-            self._items.clear()
-            self._category_items.clear()
-            for category in library.categories():
-                cat_item = QTreeWidgetItem(self.tree, [category.names.get(self._lang)])
-                cat_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                font = QFont(cat_item.font(0))
-                font.setBold(True)
-                cat_item.setFont(0, font)
-                templates = library.in_category(category.id)
-                self._category_items.append((cat_item, [t.id for t in templates]))
-                for template in templates:
-                    item = QTreeWidgetItem(cat_item, [template.names.get(self._lang)])
-                    item.setData(0, _ID_ROLE, template.id)
-                    if template.builtin:
-                        item.setToolTip(0, self.tr("Built-in template"))
-                    else:
-                        font = QFont(item.font(0))
-                        font.setItalic(True)
-                        item.setFont(0, font)
-                        where = str(template.source) if template.source is not None else ""
-                        item.setToolTip(0, self.tr("Your template: {file}").format(file=where))
-                    self._items[template.id] = item
-            self.tree.expandAll()
+        self.tree.show_library(library, self._lang)
         self._show_load_errors(library.errors)
         self._apply_filter()
-        if current is not None and current in self._items:
+        if current is not None and self.tree.item_of(current) is not None:
             self.select_template(current)
         else:
             self._show_template(None)
@@ -280,23 +250,10 @@ class TemplatePanel(QWidget):
             self.warning_label.hide()
             self.warning_label.clear()
             return
-        files = {e.path for e in errors}
-        lines = [self._describe_error(e) for e in errors[:MAX_LISTED_ERRORS]]
-        if len(errors) > MAX_LISTED_ERRORS:
-            lines.append(self.tr("… and {count} more").format(count=len(errors) - MAX_LISTED_ERRORS))
-        if len(files) == 1:
-            head = self.tr("1 template file could not be loaded:")
-        else:
-            head = self.tr("{count} template files could not be loaded:").format(count=len(files))
-        self.warning_label.setText(head + (" " if len(lines) == 1 else "\n") + "\n".join(lines))
-        self.warning_label.setToolTip("\n".join(f"{e}\n{e.hint}" for e in errors))
+        text, details = load_errors_summary(errors)
+        self.warning_label.setText(text)
+        self.warning_label.setToolTip(details)
         self.warning_label.show()
-
-    def _describe_error(self, error: TemplateError) -> str:
-        name = error.path.name if error.path is not None else self.tr("template")
-        if error.line is not None:
-            return self.tr("{file} line {line}: {problem}").format(file=name, line=error.line, problem=error.detail)
-        return self.tr("{file}: {problem}").format(file=name, problem=error.detail)
 
     # -- picking a template --------------------------------------------------------------------------------------
 
@@ -305,7 +262,7 @@ class TemplatePanel(QWidget):
 
     def select_template(self, template_id: str) -> bool:
         """Select and show the template ``template_id``; False when the library has no such template."""
-        item = self._items.get(template_id)
+        item = self.tree.item_of(template_id)
         if item is None:
             return False
         if item.isHidden():
@@ -317,25 +274,18 @@ class TemplatePanel(QWidget):
         return True
 
     def _on_selection(self) -> None:
-        selected = self.tree.selectedItems()
-        if selected:
-            template_id = selected[0].data(0, _ID_ROLE)
-            if isinstance(template_id, str):
-                self._show_template(self._library.get(template_id))
+        template_id = self.tree.selected_template_id()
+        if template_id is not None:
+            self._show_template(self._library.get(template_id))
 
     def _apply_filter(self) -> None:
         query = self.search_edit.text().strip()
         hits = {t.id for t in self._library.search(query, self._lang)}
-        for template_id, item in self._items.items():
-            item.setHidden(template_id not in hits)
-        for cat_item, ids in self._category_items:
-            cat_item.setHidden(not any(i in hits for i in ids))
-            if query:
-                cat_item.setExpanded(True)
+        self.tree.show_only(hits, expand=bool(query))
         self.no_match_label.setVisible(bool(query) and not hits)
 
     def _select_first_match(self) -> None:
-        first = next((tid for tid, item in self._items.items() if not item.isHidden()), None)
+        first = self.tree.first_shown()
         if first is not None:
             self.select_template(first)
 
@@ -497,12 +447,8 @@ class TemplatePanel(QWidget):
         template = self._template
         if template is None:
             return
-        try:
-            taken = set(self._library.templates)
-            copy = duplicate(template, free_template_id(f"{template.id[:55]}.copy", taken, self._user_dir))
-            save_user_template(copy, self._user_dir)
-        except TemplateError as err:
-            QMessageBox.warning(self, self.tr("Duplicate template"), f"{err}\n\n{err.hint}")
+        copy = save_duplicate(self, template, self._library, self._user_dir)
+        if copy is None:
             return
         self.reload()
         self.select_template(copy.id)
@@ -512,52 +458,7 @@ class TemplatePanel(QWidget):
         template = self._template
         if template is None or template.builtin or template.source is None:
             return
-        path = template.source
-        text = self.tr("Delete the template “{name}”? Its file {file} is removed.").format(
-            name=template.names.get(self._lang), file=path.name
-        )
-        others = [t for t in self._library.templates.values() if t.source == path and t.id != template.id]
-        if others:
-            text += "\n" + self.tr("The file also holds {count} other template(s); they are removed too.").format(
-                count=len(others)
-            )
-        if template.id in self._builtin_template_ids():
-            text += "\n" + self.tr("The built-in template of the same id is used again.")
-        answer = QMessageBox.question(
-            self,
-            self.tr("Delete template"),
-            text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        try:
-            path.unlink()
-        except OSError as err:
-            QMessageBox.warning(
-                self,
-                self.tr("Delete template"),
-                self.tr("{file} could not be deleted: {reason}").format(file=path, reason=err.strerror or err),
-            )
-            return
-        self.reload()
-
-    def _open_folder(self) -> None:
-        try:
-            self._user_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            QMessageBox.warning(
-                self,
-                self.tr("Open templates folder"),
-                self.tr("{folder} could not be created: {reason}").format(
-                    folder=self._user_dir, reason=err.strerror or err
-                ),
-            )
-            return
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._user_dir))):
-            QMessageBox.information(
-                self,
-                self.tr("Open templates folder"),
-                self.tr("Your templates are in {folder}").format(folder=self._user_dir),
-            )
+        if delete_user_template(
+            self, template, template.source, self._library, self._builtin_template_ids(), self._lang
+        ):
+            self.reload()

@@ -1,0 +1,2 @@
+"""Documents on disk from the window: new, open, save, recent files and export (``file_commands``), the journal of
+unsaved edits (``journal_controller``) and the recovery dialog after a crash."""
