@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ziya_desktop.errors import CancelledError, InsufficientDiskSpaceError, ZiyaError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
     "CheckpointError",
@@ -29,13 +30,18 @@ class ConversionError(ZiyaError):
 class CheckpointError(ConversionError):
     """The checkpoint folder or one of its files cannot be read as a LLaMA checkpoint."""
 
-    hint = "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights)."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints",
+        "Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).",
+    )
 
 
 class UnsafeCheckpointError(CheckpointError):
     """A pickle in the checkpoint names a global outside the allow-list; nothing from it was executed."""
 
-    hint = "Only use checkpoints from a source you trust; this file tries to run code when loaded."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Only use checkpoints from a source you trust; this file tries to run code when loaded."
+    )
 
     def __init__(self, path: Path, global_name: str) -> None:
         super().__init__(

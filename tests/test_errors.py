@@ -1,7 +1,8 @@
 """One error model: every failure is a ZiyaError with a message and a hint, and every cancellation a CancelledError.
 
 The checks walk every module of ``ziya_desktop`` and ``converters``, so a new exception class that starts its own
-root, repeats another's name or keeps its hint outside the table the UI translates from fails here.
+root, repeats another's name or keeps its hint outside the modules whose hints tests/test_error_text.py checks fails
+here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from ziya_desktop import errors
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("ziya_desktop", "converters")
-# Where classes with a hint must live: tests/test_error_text.py checks that each of their hints is translated.
+# Where classes with a hint must live: tests/test_error_text.py checks that each of their hints is marked and
+# translated.
 HINT_MODULES = {errors.__name__, conversion_errors.__name__}
 # Exceptions that are deliberately not ZiyaErrors. A private class (leading underscore) is raised and caught inside
 # its own module and never reaches the writer; these public ones say why.
@@ -94,7 +96,7 @@ def test_every_cancellation_derives_from_the_cancellation_base() -> None:
     assert [_qualified(cls) for cls in cancellations if not issubclass(cls, base)] == []
 
 
-def test_classes_with_a_hint_live_where_the_hint_table_is_checked() -> None:
+def test_classes_with_a_hint_live_where_their_translations_are_checked() -> None:
     stray = [
         _qualified(cls)
         for cls in _exception_classes()

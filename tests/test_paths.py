@@ -53,12 +53,13 @@ import ziya_desktop.paths, ziya_desktop.models.catalog, ziya_desktop.models.libr
 import ziya_desktop.models.fit, ziya_desktop.models.pipeline, ziya_desktop.models.convert_job
 import ziya_desktop.engine.engine, ziya_desktop.writing.templates, ziya_desktop.writing.template_files
 import converters.hf_to_gguf
+import ziya_desktop.documents.storage, ziya_desktop.documents.journal, ziya_desktop.documents.recovery
 qt = sorted(m for m in sys.modules if m.startswith("PySide6"))
 print(qt)
 raise SystemExit(1 if qt else 0)
 """
 
 
-def test_the_model_engine_and_writing_layers_load_without_qt() -> None:
+def test_the_model_engine_writing_and_document_layers_load_without_qt() -> None:
     run = subprocess.run([sys.executable, "-c", LAYERS_WITHOUT_QT], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stdout + run.stderr

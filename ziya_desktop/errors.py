@@ -3,12 +3,16 @@
 Everything the app shows in an error dialog or prints on the command line is a :class:`ZiyaError`: the converter's
 errors (``converters.errors``) derive from it too, so one ``except ZiyaError`` catches every failure meant for the
 writer. A cancellation is a :class:`CancelledError`, whatever was cancelled. A class-level ``hint`` is a fixed
-sentence; the UI translates it (``ui/error_text.py`` lists every one).
+sentence marked for translation in the context ``ErrorHints`` (``QT_TRANSLATE_NOOP``); a message or hint made
+below the UI may be a :class:`~ziya_desktop.translatable.Translatable` too. The UI translates both where it shows
+them (``ui.common.error_text``); ``str(err)`` and ``hint`` read in English everywhere else.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,6 +28,12 @@ class ZiyaError(Exception):
         if hint:
             self.hint = hint
 
+    @property
+    def message(self) -> str:
+        """The message as it was made: a :class:`~ziya_desktop.translatable.Translatable` the UI translates, or
+        plain text (equal to ``str(err)`` either way)."""
+        return self.args[0] if len(self.args) == 1 and isinstance(self.args[0], str) else str(self)
+
 
 class CancelledError(ZiyaError):
     """The writer cancelled a load, download, import or conversion; no hint, as nothing went wrong.
@@ -33,25 +43,29 @@ class CancelledError(ZiyaError):
 
 
 class ModelNotFoundError(ZiyaError):
-    hint = "Check the path, or choose another model file."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Check the path, or choose another model file.")
 
 
 class InvalidModelError(ZiyaError):
     """The file failed the GGUF header check; llama.cpp was never called with it."""
 
-    hint = "The file is damaged or not a GGUF model. Download or convert it again."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "The file is damaged or not a GGUF model. Download or convert it again.")
 
 
 class UnsupportedModelError(ZiyaError):
     """A well-formed GGUF this app cannot run (another architecture, missing keys)."""
 
-    hint = "Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1."
+    )
 
 
 class ModelLoadError(ZiyaError):
     """llama.cpp could not load the model, on the GPU nor on the CPU."""
 
-    hint = "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Close other programs to free memory, or use a smaller quantization such as Q4_K_M."
+    )
 
 
 class LoadCancelledError(CancelledError):
@@ -59,13 +73,15 @@ class LoadCancelledError(CancelledError):
 
 
 class NoModelLoadedError(ZiyaError):
-    hint = "Load a model first."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Load a model first.")
 
 
 class PromptTooLongError(ZiyaError):
     """The prompt does not fit the context window together with room for an answer."""
 
-    hint = "Shorten the instruction or select less text; the model reads at most its context window."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Shorten the instruction or select less text; the model reads at most its context window."
+    )
 
     def __init__(self, prompt_tokens: int, n_ctx: int, *, min_answer: int) -> None:
         super().__init__(
@@ -79,43 +95,47 @@ class PromptTooLongError(ZiyaError):
 class GenerationError(ZiyaError):
     """llama.cpp failed while evaluating or generating."""
 
-    hint = "Try again; if it keeps happening, reload the model with fewer GPU layers."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Try again; if it keeps happening, reload the model with fewer GPU layers.")
 
 
 class DocumentReadError(ZiyaError):
     """A document could not be opened: missing, unreadable, too large, binary or not UTF-8 text."""
 
-    hint = "Check the file, or open another one."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Check the file, or open another one.")
 
 
 class DocumentSaveError(ZiyaError):
     """A save failed before the new text replaced the old file; the old file is unchanged."""
 
-    hint = "Nothing was changed on disk; use Save As to save elsewhere."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Nothing was changed on disk; use Save As to save elsewhere.")
 
 
 class ExportError(ZiyaError):
     """An export (HTML, PDF, DOCX) failed or its format is unknown; no partial file is left behind."""
 
-    hint = "Nothing was written; choose another folder or file name and export again."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Nothing was written; choose another folder or file name and export again.")
 
 
 class CatalogError(ZiyaError):
     """The model catalog (``catalog.toml``) is missing, unreadable or has a wrong or missing entry."""
 
-    hint = "Reinstall Ziya Desktop; the model catalog that ships with it is damaged."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Reinstall Ziya Desktop; the model catalog that ships with it is damaged.")
 
 
 class OfflineError(ZiyaError):
     """A network access was refused because offline mode is on; no request was made."""
 
-    hint = "Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk."
+    )
 
 
 class DownloadError(ZiyaError):
     """A download stopped (network or server failure); what was fetched so far stays for a later resume."""
 
-    hint = "Check the network connection and start the download again; it continues where it stopped."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check the network connection and start the download again; it continues where it stopped."
+    )
 
 
 class UnsafeDownloadError(DownloadError):
@@ -124,7 +144,9 @@ class UnsafeDownloadError(DownloadError):
     The whole download is refused before anything is written; ``entry`` is the offending name as it was received.
     """
 
-    hint = "Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust."
+    )
 
     def __init__(self, message: str, *, entry: str = "") -> None:
         super().__init__(message)
@@ -138,7 +160,7 @@ class DownloadCancelledError(CancelledError):
 class DownloadVerificationError(ZiyaError):
     """A downloaded file's SHA-256 differs from the hub's; the bad file was deleted and is not used."""
 
-    hint = "Start the download again; the damaged file will be fetched anew."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Start the download again; the damaged file will be fetched anew.")
 
     def __init__(self, message: str, *, filename: str = "") -> None:
         super().__init__(message)
@@ -151,7 +173,7 @@ class InsufficientDiskSpaceError(ZiyaError):
     ``needed`` and ``free`` are in bytes (0 where the disk filled up while writing and the figures are not known).
     """
 
-    hint = "Free some disk space or choose another folder, then try again."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Free some disk space or choose another folder, then try again.")
 
     def __init__(self, message: str, *, needed: int = 0, free: int = 0) -> None:
         super().__init__(message)
@@ -162,7 +184,9 @@ class InsufficientDiskSpaceError(ZiyaError):
 class ModelImportError(ZiyaError):
     """A model file could not be copied into or registered with the model library; the library is unchanged."""
 
-    hint = "Check that the file is readable and the disk is not full, then import it again."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check that the file is readable and the disk is not full, then import it again."
+    )
 
 
 class ImportCancelledError(CancelledError):
@@ -172,25 +196,27 @@ class ImportCancelledError(CancelledError):
 class ActionError(ZiyaError):
     """A writing action that cannot start: nothing selected, nothing to continue from, no rewrite instruction."""
 
-    hint = "Place the cursor after some text, or select the text the action should work on."
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Place the cursor after some text, or select the text the action should work on."
+    )
 
 
 class NothingToContinueError(ActionError):
     """Continue was asked for with no text before the cursor."""
 
-    hint = "Write a first sentence, or place the cursor after the text to continue."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Write a first sentence, or place the cursor after the text to continue.")
 
 
 class NoRewriteInstructionError(ActionError):
     """A free rewrite was asked for without an instruction."""
 
-    hint = "Say how to rewrite the selection, e.g. “改成第一人称”."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Say how to rewrite the selection, e.g. “改成第一人称”.")
 
 
 class TemplateError(ZiyaError):
     """A template file that cannot be used, naming the file and, where known, the line."""
 
-    hint = "Fix or remove the template file; the other templates are still available."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Fix or remove the template file; the other templates are still available.")
 
     def __init__(self, message: str, *, path: Path | None = None, line: int | None = None, hint: str = "") -> None:
         where = str(path) if path is not None else "template"
@@ -205,7 +231,7 @@ class TemplateError(ZiyaError):
 class TemplateValueError(ZiyaError):
     """A value the writer entered in a template's form is not usable (wrong option, not a number)."""
 
-    hint = "Correct the field in the form and try again."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Correct the field in the form and try again.")
 
     def __init__(self, message: str, *, field_name: str) -> None:
         super().__init__(message)
@@ -215,4 +241,4 @@ class TemplateValueError(ZiyaError):
 class MissingFieldError(TemplateValueError):
     """A required field was left empty."""
 
-    hint = "Fill in the field; the model needs it to write the body."
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Fill in the field; the model needs it to write the body.")

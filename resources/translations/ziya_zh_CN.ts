@@ -4,66 +4,66 @@
 <context>
     <name>DocumentJournal</name>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="259"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="254"/>
         <source>the journal file is empty</source>
         <translation>日志文件为空</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="261"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="257"/>
         <source>the journal file is too large to be one of ours</source>
         <translation>日志文件过大，不可能是本应用的日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="265"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="263"/>
         <source>the journal file is not text (byte {offset})</source>
         <translation>日志文件不是文本（第 {offset} 字节）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="268"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="269"/>
         <source>the journal file is damaged or cut short (at byte {offset})</source>
         <translation>日志文件已损坏或不完整（第 {offset} 字节处）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="271"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="275"/>
         <source>the journal file is damaged (nested too deeply)</source>
         <translation>日志文件已损坏（嵌套过深）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="273"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="278"/>
         <source>the file is not a Ziya Desktop journal</source>
         <translation>该文件不是 Ziya Desktop 日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="276"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="281"/>
         <source>the journal has format version {version}, this app reads version {ours}</source>
         <translation>日志格式版本为 {version}，本应用只能读取版本 {ours}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="282"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="287"/>
         <source>the journal has no valid document id</source>
         <translation>日志中没有有效的文档 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="285"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="290"/>
         <source>the journal&apos;s file path is not valid</source>
         <translation>日志中的文件路径无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="303"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="322"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="333"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="343"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="346"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="309"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="332"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="347"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="361"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="368"/>
         <source>the journal&apos;s field “{name}” is missing or not valid</source>
         <translation>日志字段“{name}”缺失或无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="379"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="404"/>
         <source>the journal is not a regular file</source>
         <translation>日志不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="382"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="407"/>
         <source>the journal file could not be read: {cause}</source>
         <translation>无法读取日志文件：{cause}</translation>
     </message>
@@ -71,17 +71,17 @@
 <context>
     <name>DocumentRecovery</name>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="165"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="160"/>
         <source>“{name}” is not a regular file (a named pipe, device or folder); it was not opened.</source>
         <translation>“{name}”不是普通文件（而是命名管道、设备或文件夹），未打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="262"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="259"/>
         <source>{name}: {reason}. It was moved to {target}.</source>
         <translation>{name}：{reason}。已将其移至 {target}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="265"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="262"/>
         <source>{name}: {reason}.</source>
         <translation>{name}：{reason}。</translation>
     </message>
@@ -89,27 +89,27 @@
 <context>
     <name>DocumentStorage</name>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="134"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="129"/>
         <source>“{name}” is {kind}, not a document.</source>
         <translation>“{name}”是{kind}，不是文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="142"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="139"/>
         <source>“{name}” was not found.</source>
         <translation>找不到“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="143"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="140"/>
         <source>It may have been moved, renamed or deleted.</source>
         <translation>它可能已被移动、重命名或删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="147"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="144"/>
         <source>You do not have permission to read “{name}”.</source>
         <translation>您没有读取“{name}”的权限。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="148"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="145"/>
         <source>Ask the owner of the file for access, or copy it somewhere you can read it.</source>
         <translation>请向文件所有者申请访问权限，或将文件复制到您可以读取的位置。</translation>
     </message>
@@ -119,142 +119,142 @@
         <translation>“{name}”是文件夹，不是文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="154"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="155"/>
         <source>“{name}” could not be read: {cause}.</source>
         <translation>无法读取“{name}”：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="163"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="166"/>
         <source>a named pipe (FIFO)</source>
         <translation>命名管道（FIFO）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="165"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="168"/>
         <source>a device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="167"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="170"/>
         <source>a socket</source>
         <translation>套接字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="168"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="171"/>
         <source>a special file</source>
         <translation>特殊文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="173"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="176"/>
         <source>“{name}” is {size} MiB; documents larger than {limit} MiB are not opened.</source>
         <translation>“{name}”大小为 {size} MiB；超过 {limit} MiB 的文档不予打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="176"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="179"/>
         <source>Split it into smaller documents.</source>
         <translation>请将其拆分为较小的文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="184"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="187"/>
         <source>“{name}” is UTF-16 text; Ziya Desktop reads UTF-8 only.</source>
         <translation>“{name}”是 UTF-16 文本；Ziya Desktop 只能读取 UTF-8 文本。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="185"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="190"/>
         <source>Convert the file to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.</source>
         <translation>请在其他编辑器中将文件转换为 UTF-8（“另存为…”时选择 UTF-8 编码），然后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="191"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="197"/>
         <source>“{name}” is not a text document (it contains binary data at byte {offset}).</source>
         <translation>“{name}”不是文本文档（第 {offset} 字节处含有二进制数据）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="194"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="200"/>
         <source>Open a .md or .txt file. To bring in a Word document, save it as plain text first.</source>
         <translation>请打开 .md 或 .txt 文件。如需导入 Word 文档，请先将其另存为纯文本。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="203"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="211"/>
         <source>“{name}” is not UTF-8 text: byte {offset} (0x{byte}) cannot be read.</source>
         <translation>“{name}”不是 UTF-8 文本：无法读取第 {offset} 字节（0x{byte}）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="206"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="214"/>
         <source>The file may be in GBK, GB 18030 or another encoding. Convert it to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.</source>
         <translation>该文件可能是 GBK、GB 18030 或其他编码。请在其他编辑器中将其转换为 UTF-8（“另存为…”时选择 UTF-8 编码），然后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="257"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="266"/>
         <source>“{name}” was not saved: the text contains a character UTF-8 cannot store at position {pos}.</source>
         <translation>“{name}”未保存：文本在位置 {pos} 处含有 UTF-8 无法存储的字符。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="268"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="278"/>
         <source>“{name}” was saved, but the system could not confirm it reached the disk: {cause}.</source>
         <translation>“{name}”已保存，但系统无法确认其已写入磁盘：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="271"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="282"/>
         <source>Save again; if this keeps happening, save to another disk as well.</source>
         <translation>请再次保存；如果问题反复出现，请同时保存到另一个磁盘。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="274"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="287"/>
         <source>“{name}” could not be saved: {cause}.</source>
         <translation>无法保存“{name}”：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="291"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="306"/>
         <source>“{name}” was not saved: the text contains a character a text document cannot hold (U+{code}) at line {line}, column {column}.</source>
         <translation>“{name}”未保存：第 {line} 行第 {column} 列有文本文档无法容纳的字符（U+{code}）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="295"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="311"/>
         <source>Nothing was changed on disk; delete that character and save again.</source>
         <translation>磁盘上的文件没有改动；删除该字符后再保存。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="307"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="323"/>
         <source>“{name}” is {kind}, not a document file; nothing was written to it.</source>
         <translation>“{name}”是{kind}，不是文档文件；没有向它写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="366"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="382"/>
         <source>the disk is full</source>
         <translation>磁盘已满</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="368"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="384"/>
         <source>the disk is read-only</source>
         <translation>磁盘为只读</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="370"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="386"/>
         <source>no permission to write in {folder}</source>
         <translation>没有写入 {folder} 的权限</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="372"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="388"/>
         <source>the file is larger than this disk or system allows</source>
         <translation>文件超出了此磁盘或系统允许的大小</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="374"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="390"/>
         <source>the disk reported an input/output error</source>
         <translation>磁盘报告了输入/输出错误</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="376"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="392"/>
         <source>the folder {folder} does not exist</source>
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="378"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="394"/>
         <source>a folder with that name is in the way</source>
         <translation>已存在同名文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="380"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="396"/>
         <source>the file name is too long</source>
         <translation>文件名过长</translation>
     </message>
@@ -270,127 +270,127 @@
 <context>
     <name>ErrorHints</name>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="20"/>
+        <location filename="../../ziya_desktop/errors.py" line="46"/>
         <source>Check the path, or choose another model file.</source>
         <translation>请检查路径，或选择其他模型文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="21"/>
+        <location filename="../../ziya_desktop/errors.py" line="52"/>
         <source>The file is damaged or not a GGUF model. Download or convert it again.</source>
         <translation>文件已损坏或不是 GGUF 模型。请重新下载或转换。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="24"/>
+        <location filename="../../ziya_desktop/errors.py" line="58"/>
         <source>Ziya Desktop runs LLaMA-architecture GGUF models such as Ziya-Writing-LLaMa-13B-v1.</source>
         <translation>Ziya Desktop 运行 LLaMA 架构的 GGUF 模型，例如 Ziya-Writing-LLaMa-13B-v1。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="27"/>
+        <location filename="../../ziya_desktop/errors.py" line="66"/>
         <source>Close other programs to free memory, or use a smaller quantization such as Q4_K_M.</source>
         <translation>请关闭其他程序以释放内存，或改用更小的量化版本（如 Q4_K_M）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="30"/>
+        <location filename="../../ziya_desktop/errors.py" line="76"/>
         <source>Load a model first.</source>
         <translation>请先加载模型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="31"/>
+        <location filename="../../ziya_desktop/errors.py" line="82"/>
         <source>Shorten the instruction or select less text; the model reads at most its context window.</source>
         <translation>请缩短指令或少选一些文字；模型一次最多只能读取其上下文窗口内的内容。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="34"/>
+        <location filename="../../ziya_desktop/errors.py" line="98"/>
         <source>Try again; if it keeps happening, reload the model with fewer GPU layers.</source>
         <translation>请重试；如果仍然出现，请减少 GPU 层数后重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="37"/>
+        <location filename="../../ziya_desktop/errors.py" line="104"/>
         <source>Check the file, or open another one.</source>
         <translation>请检查该文件，或打开其他文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="38"/>
+        <location filename="../../ziya_desktop/errors.py" line="110"/>
         <source>Nothing was changed on disk; use Save As to save elsewhere.</source>
         <translation>磁盘上的文件未作任何改动；请用“另存为”保存到其他位置。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="41"/>
+        <location filename="../../ziya_desktop/errors.py" line="116"/>
         <source>Nothing was written; choose another folder or file name and export again.</source>
         <translation>未写入任何内容；请选择其他文件夹或文件名后重新导出。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="44"/>
+        <location filename="../../ziya_desktop/errors.py" line="122"/>
         <source>Reinstall Ziya Desktop; the model catalog that ships with it is damaged.</source>
         <translation>请重新安装 Ziya Desktop；随附的模型目录已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="47"/>
+        <location filename="../../ziya_desktop/errors.py" line="128"/>
         <source>Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk.</source>
         <translation>请关闭离线模式（或取消 ZIYA_OFFLINE 设置）后下载，或从磁盘导入模型文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="50"/>
+        <location filename="../../ziya_desktop/errors.py" line="136"/>
         <source>Check the network connection and start the download again; it continues where it stopped.</source>
         <translation>请检查网络连接后重新开始下载；下载会从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="53"/>
+        <location filename="../../ziya_desktop/errors.py" line="147"/>
         <source>Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust.</source>
         <translation>没有写入任何内容。请从官方模型库或你信任的镜像（HF_ENDPOINT）下载。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="56"/>
+        <location filename="../../ziya_desktop/errors.py" line="163"/>
         <source>Start the download again; the damaged file will be fetched anew.</source>
         <translation>请重新开始下载；损坏的文件会重新获取。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="59"/>
+        <location filename="../../ziya_desktop/errors.py" line="176"/>
         <source>Free some disk space or choose another folder, then try again.</source>
         <translation>请释放一些磁盘空间或选择其他文件夹，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="62"/>
+        <location filename="../../ziya_desktop/errors.py" line="187"/>
         <source>Check that the file is readable and the disk is not full, then import it again.</source>
         <translation>请确认文件可读且磁盘未满，然后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="65"/>
+        <location filename="../../ziya_desktop/errors.py" line="199"/>
         <source>Place the cursor after some text, or select the text the action should work on.</source>
         <translation>请把光标放在一段文字之后，或选中要处理的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="68"/>
+        <location filename="../../ziya_desktop/errors.py" line="207"/>
         <source>Write a first sentence, or place the cursor after the text to continue.</source>
         <translation>请先写一句开头，或把光标放在要续写的文字之后。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="71"/>
+        <location filename="../../ziya_desktop/errors.py" line="213"/>
         <source>Say how to rewrite the selection, e.g. “改成第一人称”.</source>
         <translation>请说明如何改写所选文字，例如“改成第一人称”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="74"/>
+        <location filename="../../ziya_desktop/errors.py" line="219"/>
         <source>Fix or remove the template file; the other templates are still available.</source>
         <translation>请修正或删除该模板文件；其他模板仍可使用。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="77"/>
+        <location filename="../../ziya_desktop/errors.py" line="234"/>
         <source>Correct the field in the form and try again.</source>
         <translation>请更正表单中的该字段后重试。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="78"/>
+        <location filename="../../ziya_desktop/errors.py" line="244"/>
         <source>Fill in the field; the model needs it to write the body.</source>
         <translation>请填写该字段；模型需要它来撰写正文。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="81"/>
+        <location filename="../../converters/errors.py" line="33"/>
         <source>Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).</source>
         <translation>请确认该文件夹包含完整的 Hugging Face LLaMA 检查点（配置、分词器和权重）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/error_text.py" line="85"/>
+        <location filename="../../converters/errors.py" line="42"/>
         <source>Only use checkpoints from a source you trust; this file tries to run code when loaded.</source>
         <translation>请只使用可信来源的检查点；此文件在加载时试图执行代码。</translation>
     </message>
@@ -398,47 +398,47 @@
 <context>
     <name>Export</name>
     <message>
-        <location filename="../../ziya_desktop/documents/export/__init__.py" line="50"/>
+        <location filename="../../ziya_desktop/documents/export/__init__.py" line="49"/>
         <source>The export format “{fmt}” is not supported.</source>
         <translation>不支持导出格式“{fmt}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/__init__.py" line="51"/>
+        <location filename="../../ziya_desktop/documents/export/__init__.py" line="50"/>
         <source>Export to HTML, PDF or DOCX.</source>
         <translation>请导出为 HTML、PDF 或 DOCX。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="105"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="100"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="139"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="134"/>
         <source>Cannot export “{name}”: the format “{suffix}” is not supported.</source>
         <translation>无法导出“{name}”：不支持格式“{suffix}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="140"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="135"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="142"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="137"/>
         <source>Choose a file name ending in .html, .pdf or .docx.</source>
         <translation>请选择以 .html、.pdf 或 .docx 结尾的文件名。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="159"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="154"/>
         <source>“{name}” was exported, but the system could not confirm it reached the disk: {cause}.</source>
         <translation>“{name}”已导出，但系统无法确认其已写入磁盘：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="162"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="157"/>
         <source>Export again; if this keeps happening, export to another disk.</source>
         <translation>请再次导出；如果问题反复出现，请导出到另一个磁盘。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="164"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="160"/>
         <source>“{name}” could not be exported: {cause}.</source>
         <translation>无法导出“{name}”：{cause}。</translation>
     </message>
@@ -446,107 +446,107 @@
 <context>
     <name>FileCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="65"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="66"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="67"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="68"/>
         <source>Documents (*.md *.markdown *.txt);;All files (*)</source>
         <translation>文档 (*.md *.markdown *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="110"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="111"/>
         <source>Save As</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="110"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="111"/>
         <source>Markdown (*.md);;Plain text (*.txt)</source>
         <translation>Markdown (*.md);;纯文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="144"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="145"/>
         <source>{count} character(s) that a text document cannot hold (such as NUL) were removed before saving.</source>
         <translation>保存前删除了 {count} 个文本文档无法容纳的字符（如 NUL）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="146"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="147"/>
         <source>Undo (Ctrl+Z) brings them back in the editor; the saved file does not have them.</source>
         <translation>撤销（Ctrl+Z）可在编辑器中恢复它们；保存的文件中没有这些字符。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="150"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="163"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="164"/>
         <source>“{name}” was reloaded from disk.</source>
         <translation>已从磁盘重新载入“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="165"/>
         <source>Undo (Ctrl+Z) brings back the text you had before.</source>
         <translation>撤销（Ctrl+Z）可恢复你之前的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="173"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="174"/>
         <source>File changed on disk</source>
         <translation>磁盘上的文件已更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="176"/>
         <source>“{name}” was changed by another program since it was opened or last saved here. Saving now replaces those changes with your text.</source>
         <translation>自在此打开或上次保存以来，“{name}”已被其他程序修改。现在保存会用你的文字替换那些修改。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="179"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="180"/>
         <source>File deleted on disk</source>
         <translation>磁盘上的文件已删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="181"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="182"/>
         <source>“{name}” was moved or deleted by another program since it was opened or last saved here.</source>
         <translation>自在此打开或上次保存以来，“{name}”已被其他程序移动或删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="184"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="185"/>
         <source>File is read-only</source>
         <translation>文件为只读</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="185"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="186"/>
         <source>“{name}” is marked read-only. Saving replaces it anyway.</source>
         <translation>“{name}”被标记为只读。保存仍会替换它。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="192"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="193"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="192"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="193"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="197"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="198"/>
         <source>Reload from Disk</source>
         <translation>从磁盘重新载入</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="201"/>
         <source>Save As…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="231"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="232"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="249"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="250"/>
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
@@ -766,12 +766,12 @@
 <context>
     <name>JournalController</name>
     <message>
-        <location filename="../../ziya_desktop/ui/files/journal_controller.py" line="190"/>
+        <location filename="../../ziya_desktop/ui/files/journal_controller.py" line="191"/>
         <source>Unsaved changes could not be backed up: {cause}.</source>
         <translation>无法备份未保存的更改：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/journal_controller.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/files/journal_controller.py" line="194"/>
         <source>Save your documents now, or free disk space; until then a crash could lose them.</source>
         <translation>请立即保存文档或释放磁盘空间；在此之前，一旦崩溃，这些更改可能丢失。</translation>
     </message>
@@ -1138,27 +1138,27 @@ Convert now?</source>
 <context>
     <name>PdfExport</name>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="251"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="249"/>
         <source>PDF export needs the application&apos;s graphical session, which is not running.</source>
         <translation>导出 PDF 需要应用程序的图形界面会话，但该会话未运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="255"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="256"/>
         <source>No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text.</source>
         <translation>未安装中文字体，PDF 中的中文将显示为空白方框。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="256"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="260"/>
         <source>Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX.</source>
         <translation>请安装 Noto Serif CJK SC 或 Noto Sans CJK SC 等中文字体，或导出为 DOCX。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="365"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="372"/>
         <source>The PDF could not be created.</source>
         <translation>无法创建 PDF。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="369"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="377"/>
         <source>The PDF could not be created: a new page could not be started.</source>
         <translation>无法创建 PDF：无法开始新的一页。</translation>
     </message>
@@ -1166,112 +1166,112 @@ Convert now?</source>
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="92"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="91"/>
         <source>No difference from the saved file.</source>
         <translation>与已保存的文件没有差异。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="96"/>
         <source>Some passages have too many changes to compare in detail; each is shown as one change.</source>
         <translation>有些段落改动太多，无法逐处比较；每段显示为一处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="109"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="112"/>
         <source>… and {count} more changes.</source>
         <translation>… 另有 {count} 处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="118"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="123"/>
         <source>… ({count} more characters)</source>
         <translation>…（另有 {count} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="146"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="149"/>
         <source>File: {path}</source>
         <translation>文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="151"/>
         <source>A new document, never saved</source>
         <translation>新文档，从未保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="152"/>
         <source>Last backed up: {time}</source>
         <translation>最近备份：{time}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="156"/>
         <source>unknown model</source>
         <translation>未知模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="162"/>
         <source>The model was writing when the app stopped: {model} ({settings})</source>
         <translation>应用停止时模型正在写作：{model}（{settings}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="168"/>
         <source>The saved file cannot be read: {problem}</source>
         <translation>无法读取已保存的文件：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="174"/>
         <source>The saved file was changed after this backup was made; compare before restoring.</source>
         <translation>此备份生成后，已保存的文件又被修改过；恢复前请先比较。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="178"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="201"/>
         <source>Recover Unsaved Work</source>
         <translation>恢复未保存的内容</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="205"/>
         <source>Ziya Desktop did not close properly last time. These documents had changes that were not saved. Restore opens one in a tab, where you can check and save it; Discard deletes the backup. Your saved files have not been changed.</source>
         <translation>Ziya Desktop 上次未正常关闭。以下文档有未保存的更改。“恢复”会在标签页中打开文档，您可以检查后保存；“放弃”会删除备份。您已保存的文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="203"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="226"/>
         <source>Recovered Text</source>
         <translation>恢复的文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="204"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="227"/>
         <source>Changes Since Saved</source>
         <translation>自上次保存以来的改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="220"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="243"/>
         <source>These backups were damaged and could not be read:</source>
         <translation>以下备份已损坏，无法读取：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="248"/>
         <source>&amp;Restore</source>
         <translation>恢复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="226"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="249"/>
         <source>&amp;Discard</source>
         <translation>放弃(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="227"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="250"/>
         <source>Decide &amp;Later</source>
         <translation>稍后决定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="371"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="394"/>
         <source>{count} damaged backup file(s) could not be read and were set aside.</source>
         <translation>{count} 个已损坏的备份文件无法读取，已移至别处。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="465"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="488"/>
         <source>Removed {count} unfinished temporary file(s) left by interrupted saves.</source>
         <translation>已删除 {count} 个中断的保存留下的未完成临时文件。</translation>
     </message>
@@ -1495,7 +1495,7 @@ With: {new}</source>
 <context>
     <name>TemplateEditorDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="110"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="106"/>
         <source># A template of your own. Lines starting with # are notes; they are not kept when the template is saved.
 # id: lowercase letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;; it is saved as &lt;id&gt;.toml in your templates folder.
 # category: one of {categories}.
@@ -1516,7 +1516,7 @@ With: {new}</source>
 # length（篇幅：chars 字数、words 词数或 minutes 分钟）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="129"/>
         <source>the id {id} is too long for a copy</source>
         <translation>id {id} 过长，无法用于副本</translation>
     </message>
@@ -1526,87 +1526,87 @@ With: {new}</source>
         <translation>没有以 {id} 开头的可用 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="155"/>
         <source>cannot check the text: {reason}</source>
         <translation>无法检查文本：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="165"/>
         <source>the text defines no template; it needs a [[templates]] table</source>
         <translation>文本中没有定义模板；需要一个 [[templates]] 表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="159"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="173"/>
         <source>the text defines {count} templates; write one here</source>
         <translation>文本定义了 {count} 个模板；此处只能写一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="203"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="220"/>
         <source>New template</source>
         <translation>新建模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="206"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="223"/>
         <source>Edit template: {name}</source>
         <translation>编辑模板：{name}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="234"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="251"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="252"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="269"/>
         <source>Form preview</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="254"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="271"/>
         <source>Prompt preview</source>
         <translation>提示词预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="295"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="312"/>
         <source>No problems: “{name}”, {count} fields.</source>
         <translation>没有问题：“{name}”，{count} 个字段。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="312"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="329"/>
         <source>Line {line}: {problem}</source>
         <translation>第 {line} 行：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="329"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="346"/>
         <source>{count} problem(s) found.</source>
         <translation>发现 {count} 个问题。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="340"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="357"/>
         <source>The category “{id}” is new; the template is listed under that name.</source>
         <translation>类别“{id}”是新类别；模板将列在该名称下。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="347"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="364"/>
         <source>The id changed: saving creates {file}; the template “{old}” stays.</source>
         <translation>id 已更改：保存时将创建 {file}；模板“{old}”保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="354"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="371"/>
         <source>This template comes from {source}; saving writes {file} and leaves {source} as is.</source>
         <translation>此模板来自 {source}；保存时将写入 {file}，{source} 保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="395"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="412"/>
         <source>{file} already exists in your templates folder. Replace it?</source>
         <translation>模板文件夹中已存在 {file}。是否替换？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="398"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="415"/>
         <source>A built-in template has the id “{id}”. Yours will be used instead of it. Save anyway?</source>
         <translation>已有内置模板使用 id“{id}”，之后将改用您的模板。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="413"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="430"/>
         <source>Not saved: {error}</source>
         <translation>未保存：{error}</translation>
     </message>
@@ -1853,37 +1853,37 @@ With: {new}</source>
 <context>
     <name>WindowActions</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="25"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="21"/>
         <source>&amp;Polish</source>
         <translation>润色(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="26"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="22"/>
         <source>&amp;Expand</source>
         <translation>扩写(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="27"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="23"/>
         <source>S&amp;horten</source>
         <translation>缩写(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="28"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="24"/>
         <source>Make &amp;formal</source>
         <translation>改为正式语气(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="29"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="25"/>
         <source>Make &amp;warm</source>
         <translation>改为亲切语气(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="30"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="26"/>
         <source>&amp;Translate zh ↔ en</source>
         <translation>中英互译(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="31"/>
+        <location filename="../../ziya_desktop/ui/generation/action_labels.py" line="27"/>
         <source>&amp;Rewrite with an instruction…</source>
         <translation>按指令改写(&amp;R)…</translation>
     </message>
@@ -1893,238 +1893,238 @@ With: {new}</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="161"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="161"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="164"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="168"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="163"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="174"/>
         <source>Export as &amp;HTML…</source>
         <translation>导出为 HTML(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="178"/>
         <source>Export as &amp;PDF…</source>
         <translation>导出为 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="184"/>
         <source>Export as &amp;Word (DOCX)…</source>
         <translation>导出为 Word (DOCX)(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="188"/>
         <source>公文 layout (GB/T 9704-2012)</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="190"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="191"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="169"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="192"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="170"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="193"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="194"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="195"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="173"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="196"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="174"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="197"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="198"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="176"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="200"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="203"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="229"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="183"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="232"/>
         <source>Draft from the chosen template into an empty document, or continue from the cursor</source>
         <translation>在空文档中按所选模板起草，或从光标处续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="239"/>
         <source>&amp;Continue from Cursor</source>
         <translation>从光标处续写(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="242"/>
         <source>Continue writing</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="191"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="246"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="249"/>
         <source>Write the last passage again, keeping the others</source>
         <translation>重写最近生成的一段，之前的版本仍可切换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="197"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="253"/>
         <source>Previous Alternative</source>
         <translation>上一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="199"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="259"/>
         <source>Next Alternative</source>
         <translation>下一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="265"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="268"/>
         <source>Stop generating; the text so far stays</source>
         <translation>停止生成；已生成的文字会保留</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="270"/>
         <source>Sampling &amp;Settings…</source>
         <translation>采样设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="202"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="273"/>
         <source>Sampling for This &amp;Template…</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="203"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="277"/>
         <source>Load Model &amp;File…</source>
         <translation>加载模型文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="206"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="281"/>
         <source>Model &amp;Library…</source>
         <translation>模型库(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="209"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="284"/>
         <source>Download, convert, import and choose models; GPU settings</source>
         <translation>下载、转换、导入和选择模型；GPU 设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="211"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="288"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="142"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="139"/>
         <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="145"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="142"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="140"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="142"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="141"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="231"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="308"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="233"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="310"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="236"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="313"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="243"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="320"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="248"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="325"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="252"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="329"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="254"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="331"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="257"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="334"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="264"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="341"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="270"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="347"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>

@@ -12,8 +12,8 @@ another format version or with a field of the wrong type raises :class:`JournalF
 understands; nothing else escapes. A journal is data we did not necessarily write (anything can put a file in the
 folder), so its document path is used only when absolute and free of control characters, and files are opened
 without blocking and read only when they are regular files: a named pipe would otherwise hang the start. A time
-stamp out of any calendar's range is kept as an unknown time, not a reason to lose the text. The module is Qt-free
-apart from ``QCoreApplication.translate`` for those messages.
+stamp out of any calendar's range is kept as an unknown time, not a reason to lose the text. The module is Qt-free:
+those messages are marked for translation (``QT_TRANSLATE_NOOP``) and translated where the UI shows them.
 """
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from PySide6.QtCore import QCoreApplication
-
 from ziya_desktop.atomic_write import atomic_write_bytes
 from ziya_desktop.documents.storage import MAX_DOCUMENT_BYTES
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
     "JOURNAL_SUFFIX",
@@ -72,14 +71,10 @@ _T = TypeVar("_T")
 
 
 class JournalFormatError(ZiyaError, ValueError):
-    """A journal file is empty, truncated, too large, not JSON or not in our format. ``str(err)`` is for writers.
+    """A journal file is empty, truncated, too large, not JSON or not in our format. The message is for writers.
 
     Also a ``ValueError``: the file's contents, not the disk, are at fault.
     """
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DocumentJournal", text)
 
 
 @dataclass(frozen=True)
@@ -256,33 +251,43 @@ def decode_entry(data: bytes) -> JournalEntry:
             field missing or of the wrong type.
     """
     if not data.strip():
-        raise JournalFormatError(_tr("the journal file is empty"))
+        raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is empty"))
     if len(data) > MAX_JOURNAL_BYTES:
-        raise JournalFormatError(_tr("the journal file is too large to be one of ours"))
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is too large to be one of ours")
+        )
     try:
         body = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as err:
-        raise JournalFormatError(_tr("the journal file is not text (byte {offset})").format(offset=err.start)) from err
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is not text (byte {offset})").format(
+                offset=err.start
+            )
+        ) from err
     except json.JSONDecodeError as err:
         raise JournalFormatError(
-            _tr("the journal file is damaged or cut short (at byte {offset})").format(offset=err.pos)
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is damaged or cut short (at byte {offset})").format(
+                offset=err.pos
+            )
         ) from err
     except RecursionError as err:
-        raise JournalFormatError(_tr("the journal file is damaged (nested too deeply)")) from err
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is damaged (nested too deeply)")
+        ) from err
     if not isinstance(body, dict) or body.get("format") != "ziya-journal":
-        raise JournalFormatError(_tr("the file is not a Ziya Desktop journal"))
+        raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the file is not a Ziya Desktop journal"))
     if body.get("version") != JOURNAL_VERSION:
         raise JournalFormatError(
-            _tr("the journal has format version {version}, this app reads version {ours}").format(
-                version=body.get("version"), ours=JOURNAL_VERSION
-            )
+            QT_TRANSLATE_NOOP(
+                "DocumentJournal", "the journal has format version {version}, this app reads version {ours}"
+            ).format(version=body.get("version"), ours=JOURNAL_VERSION)
         )
     document_id = _field(body, "document_id", str)
     if len(document_id) != 32 or not set(document_id) <= _ID_CHARS:
-        raise JournalFormatError(_tr("the journal has no valid document id"))
+        raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the journal has no valid document id"))
     raw_path = body.get("path")
     if raw_path is not None and not _usable_path(raw_path):
-        raise JournalFormatError(_tr("the journal's file path is not valid"))
+        raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the journal's file path is not valid"))
     return JournalEntry(
         document_id=document_id,
         title=_field(body, "title", str),
@@ -300,7 +305,11 @@ def _field(body: dict[str, Any], name: str, kind: type[_T]) -> _T:
     value = body.get(name)
     # bool is an int in Python; a journal with "cursor": true was not written by us.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise JournalFormatError(_tr("the journal's field “{name}” is missing or not valid").format(name=name))
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal's field “{name}” is missing or not valid").format(
+                name=name
+            )
+        )
     return value
 
 
@@ -319,7 +328,11 @@ def _time_stamp(body: dict[str, Any], name: str) -> float:
     """A number of seconds; one no float can hold (JSON allows any integer) is kept as an unknown time, NaN too."""
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise JournalFormatError(_tr("the journal's field “{name}” is missing or not valid").format(name=name))
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal's field “{name}” is missing or not valid").format(
+                name=name
+            )
+        )
     try:
         return float(value)
     except OverflowError:
@@ -330,7 +343,11 @@ def _saved(raw: object) -> SavedFileState | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise JournalFormatError(_tr("the journal's field “{name}” is missing or not valid").format(name="saved"))
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal's field “{name}” is missing or not valid").format(
+                name="saved"
+            )
+        )
     return SavedFileState(
         size=_field(raw, "size", int), mtime_ns=_field(raw, "mtime_ns", int), sha256=_field(raw, "sha256", str)
     )
@@ -340,10 +357,18 @@ def _generation(raw: object) -> GenerationInfo | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
-        raise JournalFormatError(_tr("the journal's field “{name}” is missing or not valid").format(name="generation"))
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal's field “{name}” is missing or not valid").format(
+                name="generation"
+            )
+        )
     sampling = raw.get("sampling", {})
     if not isinstance(sampling, dict):
-        raise JournalFormatError(_tr("the journal's field “{name}” is missing or not valid").format(name="sampling"))
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal's field “{name}” is missing or not valid").format(
+                name="sampling"
+            )
+        )
     return GenerationInfo(model_path=_field(raw, "model_path", str), sampling=sampling)
 
 
@@ -376,10 +401,12 @@ def read_journal(path: Path) -> JournalEntry:
         with _open_regular(path) as fh:
             data = fh.read(MAX_JOURNAL_BYTES + 1)
     except _NotRegularFileError as err:
-        raise JournalFormatError(_tr("the journal is not a regular file")) from err
+        raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the journal is not a regular file")) from err
     except OSError as err:
         raise JournalFormatError(
-            _tr("the journal file could not be read: {cause}").format(cause=err.strerror or err)
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal file could not be read: {cause}").format(
+                cause=err.strerror or err
+            )
         ) from err
     return decode_entry(data)
 

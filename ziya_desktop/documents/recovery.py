@@ -14,8 +14,8 @@ Temp files of interrupted saves are removed only by :func:`remove_stale_temps_of
 was recovered, and only those provably ours: named after a document the writer restored or opened recently, in its
 folder, a plain file of this user, older than a minute.
 
-Qt-free apart from ``QCoreApplication.translate``; the dialog that shows the result is
-:mod:`ziya_desktop.ui.files.recovery_dialog`.
+Qt-free: the messages are marked for translation (``QT_TRANSLATE_NOOP``) and translated by the dialog that shows
+the result, :mod:`ziya_desktop.ui.files.recovery_dialog`.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-
 from ziya_desktop.atomic_write import remove_stray_temps
 from ziya_desktop.documents.journal import (
     JournalEntry,
@@ -40,6 +38,7 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.storage import read_document
 from ziya_desktop.errors import DocumentReadError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 from ziya_desktop.writing.diff import Change, DiffBudget, diff_changes
 
 __all__ = [
@@ -59,10 +58,6 @@ CORRUPT_FOLDER = "corrupt"
 PREVIEW_CHARS = 2000
 # Process ids are C ints; a journal with a larger one was not written by a process of this machine.
 _MAX_PID = 2**31 - 1
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DocumentRecovery", text)
 
 
 @dataclass(frozen=True)
@@ -146,7 +141,7 @@ def scan_journals(folder: Path, *, own_pid: int | None = None, started_at: float
         try:
             entry = read_journal(path)
         except JournalFormatError as err:
-            scan.corrupt.append(CorruptJournal(path, _move_aside(path), str(err)))
+            scan.corrupt.append(CorruptJournal(path, _move_aside(path), err.message))
             continue
         if entry.pid != own and _process_alive(entry.pid):
             log.info("journal %s belongs to running process %d; left alone", path, entry.pid)
@@ -162,14 +157,16 @@ def _compare(entry: JournalEntry, journal: Path) -> RecoveredDocument:
         return RecoveredDocument(entry, journal, None)
     if _is_special(entry.path):
         # Opening a named pipe for reading waits for a writer: the whole start would hang.
-        problem = _tr("“{name}” is not a regular file (a named pipe, device or folder); it was not opened.")
+        problem = QT_TRANSLATE_NOOP(
+            "DocumentRecovery", "“{name}” is not a regular file (a named pipe, device or folder); it was not opened."
+        )
         return RecoveredDocument(
             entry, journal, None, saved_problem=problem.format(name=str(entry.path)), path_is_special=True
         )
     try:
         saved = read_document(entry.path)
     except DocumentReadError as err:
-        return RecoveredDocument(entry, journal, None, saved_problem=str(err))
+        return RecoveredDocument(entry, journal, None, saved_problem=err.message)
     now_state = saved_file_state(entry.path)
     changed = entry.saved is not None and (now_state is None or now_state.sha256 != entry.saved.sha256)
     return RecoveredDocument(entry, journal, saved.text, saved_changed=changed)
@@ -259,7 +256,9 @@ def remove_stale_temps_of(documents: Iterable[Path]) -> list[Path]:
 def describe_corrupt(corrupt: CorruptJournal) -> str:
     """One line for the writer: which journal, why, and where it went."""
     if corrupt.moved_to is not None:
-        return _tr("{name}: {reason}. It was moved to {target}.").format(
+        return QT_TRANSLATE_NOOP("DocumentRecovery", "{name}: {reason}. It was moved to {target}.").format(
             name=corrupt.path.name, reason=corrupt.reason, target=str(corrupt.moved_to)
         )
-    return _tr("{name}: {reason}.").format(name=corrupt.path.name, reason=corrupt.reason)
+    return QT_TRANSLATE_NOOP("DocumentRecovery", "{name}: {reason}.").format(
+        name=corrupt.path.name, reason=corrupt.reason
+    )

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-
 from ziya_desktop.atomic_write import AtomicWriteError, atomic_write_bytes
 from ziya_desktop.errors import DocumentReadError, DocumentSaveError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 from ziya_desktop.writing.clean_text import first_unsavable
 
 __all__ = [
@@ -99,10 +98,6 @@ class LoadedDocument:
     disk: DiskState | None = field(default=None, compare=False)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DocumentStorage", text)
-
-
 # -- reading ---------------------------------------------------------------------------------------------------------
 
 
@@ -131,7 +126,9 @@ def read_document(path: Path) -> LoadedDocument:
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
             if not stat.S_ISREG(st.st_mode):
                 raise DocumentReadError(
-                    _tr("“{name}” is {kind}, not a document.").format(name=name, kind=_special_kind(st.st_mode))
+                    QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is {kind}, not a document.").format(
+                        name=name, kind=_special_kind(st.st_mode)
+                    )
                 )
             if st.st_size > MAX_DOCUMENT_BYTES:
                 raise _too_large(name, st.st_size)
@@ -139,19 +136,25 @@ def read_document(path: Path) -> LoadedDocument:
             data = fh.read(MAX_DOCUMENT_BYTES + 1)
     except FileNotFoundError as err:
         raise DocumentReadError(
-            _tr("“{name}” was not found.").format(name=name),
-            hint=_tr("It may have been moved, renamed or deleted."),
+            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” was not found.").format(name=name),
+            hint=QT_TRANSLATE_NOOP("DocumentStorage", "It may have been moved, renamed or deleted."),
         ) from err
     except PermissionError as err:
         raise DocumentReadError(
-            _tr("You do not have permission to read “{name}”.").format(name=name),
-            hint=_tr("Ask the owner of the file for access, or copy it somewhere you can read it."),
+            QT_TRANSLATE_NOOP("DocumentStorage", "You do not have permission to read “{name}”.").format(name=name),
+            hint=QT_TRANSLATE_NOOP(
+                "DocumentStorage", "Ask the owner of the file for access, or copy it somewhere you can read it."
+            ),
         ) from err
     except IsADirectoryError as err:
-        raise DocumentReadError(_tr("“{name}” is a folder, not a document.").format(name=name)) from err
+        raise DocumentReadError(
+            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is a folder, not a document.").format(name=name)
+        ) from err
     except OSError as err:
         raise DocumentReadError(
-            _tr("“{name}” could not be read: {cause}.").format(name=name, cause=err.strerror or err)
+            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” could not be read: {cause}.").format(
+                name=name, cause=err.strerror or err
+            )
         ) from err
     if len(data) > MAX_DOCUMENT_BYTES:
         raise _too_large(name, len(data))
@@ -160,20 +163,20 @@ def read_document(path: Path) -> LoadedDocument:
 
 def _special_kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
-        return _tr("a named pipe (FIFO)")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return _tr("a device")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "a device")
     if stat.S_ISSOCK(mode):
-        return _tr("a socket")
-    return _tr("a special file")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "a socket")
+    return QT_TRANSLATE_NOOP("DocumentStorage", "a special file")
 
 
 def _too_large(name: str, size: int) -> DocumentReadError:
     return DocumentReadError(
-        _tr("“{name}” is {size} MiB; documents larger than {limit} MiB are not opened.").format(
-            name=name, size=f"{size / (1 << 20):.1f}", limit=MAX_DOCUMENT_BYTES >> 20
-        ),
-        hint=_tr("Split it into smaller documents."),
+        QT_TRANSLATE_NOOP(
+            "DocumentStorage", "“{name}” is {size} MiB; documents larger than {limit} MiB are not opened."
+        ).format(name=name, size=f"{size / (1 << 20):.1f}", limit=MAX_DOCUMENT_BYTES >> 20),
+        hint=QT_TRANSLATE_NOOP("DocumentStorage", "Split it into smaller documents."),
     )
 
 
@@ -181,17 +184,22 @@ def _decode(path: Path, data: bytes) -> LoadedDocument:
     name = str(path)
     if data.startswith(_UTF16_BOMS):
         raise DocumentReadError(
-            _tr("“{name}” is UTF-16 text; Ziya Desktop reads UTF-8 only.").format(name=name),
-            hint=_tr(
-                "Convert the file to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again."
+            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is UTF-16 text; Ziya Desktop reads UTF-8 only.").format(
+                name=name
+            ),
+            hint=QT_TRANSLATE_NOOP(
+                "DocumentStorage",
+                "Convert the file to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.",
             ),
         )
     if b"\x00" in data:
         raise DocumentReadError(
-            _tr("“{name}” is not a text document (it contains binary data at byte {offset}).").format(
-                name=name, offset=data.index(b"\x00")
+            QT_TRANSLATE_NOOP(
+                "DocumentStorage", "“{name}” is not a text document (it contains binary data at byte {offset})."
+            ).format(name=name, offset=data.index(b"\x00")),
+            hint=QT_TRANSLATE_NOOP(
+                "DocumentStorage", "Open a .md or .txt file. To bring in a Word document, save it as plain text first."
             ),
-            hint=_tr("Open a .md or .txt file. To bring in a Word document, save it as plain text first."),
         )
     bom = data.startswith(UTF8_BOM)
     body = data[len(UTF8_BOM) :] if bom else data
@@ -200,12 +208,13 @@ def _decode(path: Path, data: bytes) -> LoadedDocument:
     except UnicodeDecodeError as err:
         offset = err.start + (len(UTF8_BOM) if bom else 0)
         raise DocumentReadError(
-            _tr("“{name}” is not UTF-8 text: byte {offset} (0x{byte}) cannot be read.").format(
-                name=name, offset=offset, byte=f"{data[offset]:02X}"
-            ),
-            hint=_tr(
+            QT_TRANSLATE_NOOP(
+                "DocumentStorage", "“{name}” is not UTF-8 text: byte {offset} (0x{byte}) cannot be read."
+            ).format(name=name, offset=offset, byte=f"{data[offset]:02X}"),
+            hint=QT_TRANSLATE_NOOP(
+                "DocumentStorage",
                 "The file may be in GBK, GB 18030 or another encoding. Convert it to UTF-8 in another editor "
-                "(Save As… with the UTF-8 encoding) and open it again."
+                "(Save As… with the UTF-8 encoding) and open it again.",
             ),
         ) from err
     crlf = text.count("\r\n")
@@ -254,9 +263,10 @@ def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = Fal
         data = normalised.encode("utf-8")
     except UnicodeEncodeError as err:
         raise DocumentSaveError(
-            _tr("“{name}” was not saved: the text contains a character UTF-8 cannot store at position {pos}.").format(
-                name=str(path), pos=err.start
-            )
+            QT_TRANSLATE_NOOP(
+                "DocumentStorage",
+                "“{name}” was not saved: the text contains a character UTF-8 cannot store at position {pos}.",
+            ).format(name=str(path), pos=err.start)
         ) from err
     if bom or normalised.startswith("\ufeff"):
         data = UTF8_BOM + data
@@ -265,13 +275,18 @@ def save_document(path: Path, text: str, *, newline: str = "\n", bom: bool = Fal
     except AtomicWriteError as err:
         if err.replaced:
             raise DocumentSaveError(
-                _tr("“{name}” was saved, but the system could not confirm it reached the disk: {cause}.").format(
-                    name=str(path), cause=describe_write_error(err, path)
+                QT_TRANSLATE_NOOP(
+                    "DocumentStorage",
+                    "“{name}” was saved, but the system could not confirm it reached the disk: {cause}.",
+                ).format(name=str(path), cause=describe_write_error(err, path)),
+                hint=QT_TRANSLATE_NOOP(
+                    "DocumentStorage", "Save again; if this keeps happening, save to another disk as well."
                 ),
-                hint=_tr("Save again; if this keeps happening, save to another disk as well."),
             ) from err
         raise DocumentSaveError(
-            _tr("“{name}” could not be saved: {cause}.").format(name=str(path), cause=describe_write_error(err, path))
+            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” could not be saved: {cause}.").format(
+                name=str(path), cause=describe_write_error(err, path)
+            )
         ) from err
     try:
         return _state(path.stat(), data)
@@ -288,11 +303,12 @@ def _refuse_unsavable(path: Path, text: str) -> None:
     line = text.count("\n", 0, index) + 1
     column = index - (text.rfind("\n", 0, index) + 1) + 1
     raise DocumentSaveError(
-        _tr(
+        QT_TRANSLATE_NOOP(
+            "DocumentStorage",
             "“{name}” was not saved: the text contains a character a text document cannot hold (U+{code}) "
-            "at line {line}, column {column}."
+            "at line {line}, column {column}.",
         ).format(name=str(path), code=f"{ord(text[index]):04X}", line=line, column=column),
-        hint=_tr("Nothing was changed on disk; delete that character and save again."),
+        hint=QT_TRANSLATE_NOOP("DocumentStorage", "Nothing was changed on disk; delete that character and save again."),
     )
 
 
@@ -304,9 +320,9 @@ def _refuse_special_file(path: Path) -> None:
     if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
         return  # a folder in the way is reported by the write, in its own words
     raise DocumentSaveError(
-        _tr("“{name}” is {kind}, not a document file; nothing was written to it.").format(
-            name=str(path), kind=_special_kind(st.st_mode)
-        )
+        QT_TRANSLATE_NOOP(
+            "DocumentStorage", "“{name}” is {kind}, not a document file; nothing was written to it."
+        ).format(name=str(path), kind=_special_kind(st.st_mode))
     )
 
 
@@ -363,19 +379,19 @@ def describe_write_error(err: OSError, path: Path) -> str:
     folder = str(path.parent)
     code = err.errno
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return _tr("the disk is full")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "the disk is full")
     if code == errno.EROFS:
-        return _tr("the disk is read-only")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "the disk is read-only")
     if code in (errno.EACCES, errno.EPERM):
-        return _tr("no permission to write in {folder}").format(folder=folder)
+        return QT_TRANSLATE_NOOP("DocumentStorage", "no permission to write in {folder}").format(folder=folder)
     if code == errno.EFBIG:
-        return _tr("the file is larger than this disk or system allows")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "the file is larger than this disk or system allows")
     if code == errno.EIO:
-        return _tr("the disk reported an input/output error")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "the disk reported an input/output error")
     if code == errno.ENOENT:
-        return _tr("the folder {folder} does not exist").format(folder=folder)
+        return QT_TRANSLATE_NOOP("DocumentStorage", "the folder {folder} does not exist").format(folder=folder)
     if code == errno.EISDIR:
-        return _tr("a folder with that name is in the way")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "a folder with that name is in the way")
     if code == errno.ENAMETOOLONG:
-        return _tr("the file name is too long")
+        return QT_TRANSLATE_NOOP("DocumentStorage", "the file name is too long")
     return err.strerror or str(err)

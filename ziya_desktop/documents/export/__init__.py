@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
-
 from ziya_desktop.documents.export.base import SUFFIX_FORMATS, ExportDocument, Exporter, ExportFormat, format_for_path
 from ziya_desktop.documents.export.docx_export import DocxExporter
 from ziya_desktop.documents.export.html_export import HtmlExporter
 from ziya_desktop.documents.export.pdf_export import PdfExporter
 from ziya_desktop.errors import ExportError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
     "EXPORTERS",
@@ -47,8 +46,8 @@ def exporter_for(fmt: ExportFormat | str) -> Exporter:
         return EXPORTERS[ExportFormat(fmt)]()
     except ValueError as err:
         raise ExportError(
-            QCoreApplication.translate("Export", "The export format “{fmt}” is not supported.").format(fmt=fmt),
-            hint=QCoreApplication.translate("Export", "Export to HTML, PDF or DOCX."),
+            QT_TRANSLATE_NOOP("Export", "The export format “{fmt}” is not supported.").format(fmt=fmt),
+            hint=QT_TRANSLATE_NOOP("Export", "Export to HTML, PDF or DOCX."),
         ) from err
 
 

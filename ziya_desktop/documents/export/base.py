@@ -13,12 +13,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Literal
 
-from PySide6.QtCore import QCoreApplication
-
 from ziya_desktop.atomic_write import AtomicWriteError, atomic_write_bytes
 from ziya_desktop.documents.export.markdown_blocks import Block, parse_blocks
 from ziya_desktop.documents.storage import describe_write_error
 from ziya_desktop.errors import ExportError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
     "SUFFIX_FORMATS",
@@ -50,10 +49,6 @@ SUFFIX_FORMATS = {
     ".pdf": ExportFormat.PDF,
     ".docx": ExportFormat.DOCX,
 }
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Export", text)
 
 
 @dataclass(frozen=True)
@@ -102,7 +97,7 @@ class ExportDocument:
         blocks = self.blocks()
         if blocks and blocks[0].text.strip():
             return blocks[0].text.strip()[:_MAX_DERIVED_TITLE]
-        return _tr("Untitled")
+        return QT_TRANSLATE_NOOP("Export", "Untitled")
 
 
 class Exporter(ABC):
@@ -136,10 +131,10 @@ def format_for_path(path: Path) -> ExportFormat:
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ExportError(
-            _tr("Cannot export “{name}”: the format “{suffix}” is not supported.").format(
-                name=path.name, suffix=path.suffix or _tr("(none)")
+            QT_TRANSLATE_NOOP("Export", "Cannot export “{name}”: the format “{suffix}” is not supported.").format(
+                name=path.name, suffix=path.suffix or QT_TRANSLATE_NOOP("Export", "(none)")
             ),
-            hint=_tr("Choose a file name ending in .html, .pdf or .docx."),
+            hint=QT_TRANSLATE_NOOP("Export", "Choose a file name ending in .html, .pdf or .docx."),
         )
     return fmt
 
@@ -156,9 +151,11 @@ def write_export(path: Path, data: bytes) -> None:
         cause = describe_write_error(err, path)
         if err.replaced:
             raise ExportError(
-                _tr("“{name}” was exported, but the system could not confirm it reached the disk: {cause}.").format(
-                    name=str(path), cause=cause
-                ),
-                hint=_tr("Export again; if this keeps happening, export to another disk."),
+                QT_TRANSLATE_NOOP(
+                    "Export", "“{name}” was exported, but the system could not confirm it reached the disk: {cause}."
+                ).format(name=str(path), cause=cause),
+                hint=QT_TRANSLATE_NOOP("Export", "Export again; if this keeps happening, export to another disk."),
             ) from err
-        raise ExportError(_tr("“{name}” could not be exported: {cause}.").format(name=str(path), cause=cause)) from err
+        raise ExportError(
+            QT_TRANSLATE_NOOP("Export", "“{name}” could not be exported: {cause}.").format(name=str(path), cause=cause)
+        ) from err

@@ -38,6 +38,7 @@ from ziya_desktop.documents.export.base import ExportDocument, Exporter, ExportF
 from ziya_desktop.documents.export.html_export import FontStacks, build_html, default_fonts
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 from ziya_desktop.errors import ExportError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
     "PDF_DPI",
@@ -59,10 +60,6 @@ _BFCHAR_RE = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
 _HEX_RE = re.compile(rb"<([0-9A-Fa-f]+)>")
 _RANGE_LINE_RE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]+>)")
 _CHAR_LINE_RE = re.compile(rb"(<[0-9A-Fa-f]+>\s*)(<[0-9A-Fa-f]+>)")
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PdfExport", text)
 
 
 @dataclass(frozen=True)
@@ -248,12 +245,22 @@ class PageRenderer:
 
     def __init__(self, doc: ExportDocument, device: QPaintDevice) -> None:
         if not isinstance(QCoreApplication.instance(), QGuiApplication):
-            raise ExportError(_tr("PDF export needs the application's graphical session, which is not running."))
+            raise ExportError(
+                QT_TRANSLATE_NOOP(
+                    "PdfExport", "PDF export needs the application's graphical session, which is not running."
+                )
+            )
         cjk = pick_cjk_family(serif=doc.gongwen)
         if cjk is None and _CJK_RE.search(doc.text):
             raise ExportError(
-                _tr("No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text."),
-                hint=_tr("Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX."),
+                QT_TRANSLATE_NOOP(
+                    "PdfExport",
+                    "No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text.",
+                ),
+                hint=QT_TRANSLATE_NOOP(
+                    "PdfExport",
+                    "Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX.",
+                ),
             )
         self._doc = doc
         self._cjk = cjk
@@ -362,11 +369,13 @@ class PdfExporter(Exporter):
         renderer = PageRenderer(doc, writer)
         painter = QPainter()
         if not painter.begin(writer):
-            raise ExportError(_tr("The PDF could not be created."))
+            raise ExportError(QT_TRANSLATE_NOOP("PdfExport", "The PDF could not be created."))
         try:
             for index in range(renderer.page_count):
                 if index and not writer.newPage():
-                    raise ExportError(_tr("The PDF could not be created: a new page could not be started."))
+                    raise ExportError(
+                        QT_TRANSLATE_NOOP("PdfExport", "The PDF could not be created: a new page could not be started.")
+                    )
                 renderer.paint_page(painter, index)
         finally:
             painter.end()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from ziya_desktop.documents.export import ExportDocument, export_document
 from ziya_desktop.documents.storage import DiskChange, check_disk
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.ui.common.error_text import error_message
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.common.window_services import WindowServices
@@ -81,7 +82,7 @@ class FileCommands(QObject):
         try:
             tab.load(path)
         except ZiyaError as exc:
-            self._host.show_error(str(exc), exc.hint)
+            self._host.show_error(error_message(exc), exc.hint)
             if tab is not current:
                 self._host.close_tab_at(self._host.tabs.indexOf(tab))
             return None
@@ -135,7 +136,7 @@ class FileCommands(QObject):
         try:
             tab.save(path)
         except ZiyaError as exc:
-            self._host.show_error(str(exc), exc.hint)
+            self._host.show_error(error_message(exc), exc.hint)
             return False
         self.add_recent(path)
         if removed:
@@ -157,7 +158,7 @@ class FileCommands(QObject):
         try:
             tab.reload()
         except ZiyaError as exc:
-            self._host.show_error(str(exc), exc.hint)
+            self._host.show_error(error_message(exc), exc.hint)
             return False
         self._host.notice.show_notice(
             self.tr("“{name}” was reloaded from disk.").format(name=tab.display_name()),
@@ -244,7 +245,7 @@ class FileCommands(QObject):
         try:
             export_document(document, path)
         except ZiyaError as exc:
-            self._host.show_error(str(exc), exc.hint)
+            self._host.show_error(error_message(exc), exc.hint)
             return False
         self._host.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 4000)
         return True

@@ -32,6 +32,7 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.storage import describe_write_error
 from ziya_desktop.engine.sampling import SamplingParams
+from ziya_desktop.ui.common.error_text import localized
 from ziya_desktop.ui.editor.document_tab import DocumentTab
 from ziya_desktop.ui.generation.generation import GenerationController
 
@@ -188,7 +189,7 @@ class JournalController(QObject):
                 self._failing = True
                 self.writeFailed.emit(
                     self.tr("Unsaved changes could not be backed up: {cause}.").format(
-                        cause=describe_write_error(err, self.folder / "journal")
+                        cause=localized(describe_write_error(err, self.folder / "journal"))
                     ),
                     self.tr("Save your documents now, or free disk space; until then a crash could lose them."),
                 )

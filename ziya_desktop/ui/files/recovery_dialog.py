@@ -49,6 +49,7 @@ from ziya_desktop.documents.recovery import (
     scan_journals,
 )
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.ui.common.error_text import localized
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
 from ziya_desktop.ui.common.window_services import WindowServices
 from ziya_desktop.ui.editor.document_tab import DocumentTab
@@ -78,10 +79,6 @@ class RecoveryWindow(WindowServices, Protocol):
     files: FileCommands
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("RecoveryDialog", text)
-
-
 def diff_html(base: str, changes: list[Change], *, simplified: bool = False) -> str:
     """The changes as HTML: a little unchanged text around each, deletions struck through, insertions underlined.
 
@@ -89,10 +86,16 @@ def diff_html(base: str, changes: list[Change], *, simplified: bool = False) -> 
     budget ran out); a side of a change longer than :data:`MAX_CHANGE_CHARS` is cut short, saying by how much.
     """
     if not changes:
-        return "<p>" + html.escape(_tr("No difference from the saved file.")) + "</p>"
+        return (
+            "<p>"
+            + html.escape(QCoreApplication.translate("RecoveryDialog", "No difference from the saved file."))
+            + "</p>"
+        )
     parts: list[str] = []
     if simplified:
-        note = _tr("Some passages have too many changes to compare in detail; each is shown as one change.")
+        note = QCoreApplication.translate(
+            "RecoveryDialog", "Some passages have too many changes to compare in detail; each is shown as one change."
+        )
         parts.append("<p><i>" + html.escape(note) + "</i></p>")
     for change in changes[:MAX_DIFF_CHANGES]:
         before = base[max(0, change.start - DIFF_CONTEXT_CHARS) : change.start]
@@ -106,7 +109,9 @@ def diff_html(base: str, changes: list[Change], *, simplified: bool = False) -> 
             )
         )
     if len(changes) > MAX_DIFF_CHANGES:
-        more = _tr("… and {count} more changes.").format(count=len(changes) - MAX_DIFF_CHANGES)
+        more = QCoreApplication.translate("RecoveryDialog", "… and {count} more changes.").format(
+            count=len(changes) - MAX_DIFF_CHANGES
+        )
         parts.append("<p>" + html.escape(more) + "</p>")
     return "".join(parts).replace("\n", "<br>")
 
@@ -115,7 +120,9 @@ def _cut(text: str) -> str:
     """``text`` escaped, cut at :data:`MAX_CHANGE_CHARS` with a count of what was left out."""
     if len(text) <= MAX_CHANGE_CHARS:
         return html.escape(text)
-    rest = _tr("… ({count} more characters)").format(count=len(text) - MAX_CHANGE_CHARS)
+    rest = QCoreApplication.translate("RecoveryDialog", "… ({count} more characters)").format(
+        count=len(text) - MAX_CHANGE_CHARS
+    )
     return html.escape(text[:MAX_CHANGE_CHARS]) + " " + html.escape(rest)
 
 
@@ -133,25 +140,41 @@ def _describe(document: RecoveredDocument) -> str:
     entry = document.entry
     written = entry.written_time()
     # A damaged or foreign journal's time stamp can lie beyond any calendar; its text still matters.
-    when = written.strftime("%Y-%m-%d %H:%M:%S") if written is not None else _tr("unknown")
+    when = (
+        written.strftime("%Y-%m-%d %H:%M:%S")
+        if written is not None
+        else QCoreApplication.translate("RecoveryDialog", "unknown")
+    )
     lines = [
-        _tr("File: {path}").format(path=_field(str(entry.path))) if entry.path else _tr("A new document, never saved"),
-        _tr("Last backed up: {time}").format(time=when),
+        QCoreApplication.translate("RecoveryDialog", "File: {path}").format(path=_field(str(entry.path)))
+        if entry.path
+        else QCoreApplication.translate("RecoveryDialog", "A new document, never saved"),
+        QCoreApplication.translate("RecoveryDialog", "Last backed up: {time}").format(time=when),
     ]
     generation = entry.generation
     if generation is not None:
-        model = _field(Path(generation.model_path).name) or _tr("unknown model")
+        model = _field(Path(generation.model_path).name) or QCoreApplication.translate(
+            "RecoveryDialog", "unknown model"
+        )
         sampling = generation.sampling
         shown = [f"{key} {_field(str(sampling[key]))}" for key in _SAMPLING_SHOWN if key in sampling]
         lines.append(
-            _tr("The model was writing when the app stopped: {model} ({settings})").format(
-                model=model, settings=", ".join(shown)
-            )
+            QCoreApplication.translate(
+                "RecoveryDialog", "The model was writing when the app stopped: {model} ({settings})"
+            ).format(model=model, settings=", ".join(shown))
         )
     if document.saved_problem:
-        lines.append(_tr("The saved file cannot be read: {problem}").format(problem=_field(document.saved_problem)))
+        lines.append(
+            QCoreApplication.translate("RecoveryDialog", "The saved file cannot be read: {problem}").format(
+                problem=_field(localized(document.saved_problem))
+            )
+        )
     elif document.saved_changed:
-        lines.append(_tr("The saved file was changed after this backup was made; compare before restoring."))
+        lines.append(
+            QCoreApplication.translate(
+                "RecoveryDialog", "The saved file was changed after this backup was made; compare before restoring."
+            )
+        )
     return "\n".join(lines)
 
 
@@ -218,7 +241,7 @@ class RecoveryDialog(QDialog):
         self.corrupt_label.setTextFormat(Qt.TextFormat.PlainText)  # journal file names are anyone's
         if scan.corrupt:
             heading = self.tr("These backups were damaged and could not be read:")
-            self.corrupt_label.setText("\n".join([heading, *(describe_corrupt(c) for c in scan.corrupt)]))
+            self.corrupt_label.setText("\n".join([heading, *(localized(describe_corrupt(c)) for c in scan.corrupt)]))
         else:
             self.corrupt_label.hide()
 
@@ -368,10 +391,10 @@ def offer_recovery(
     if not scan.documents:
         if scan.corrupt:
             window.notice.show_notice(
-                _tr("{count} damaged backup file(s) could not be read and were set aside.").format(
-                    count=len(scan.corrupt)
-                ),
-                hint=" ".join(describe_corrupt(c) for c in scan.corrupt),
+                QCoreApplication.translate(
+                    "RecoveryDialog", "{count} damaged backup file(s) could not be read and were set aside."
+                ).format(count=len(scan.corrupt)),
+                hint=" ".join(localized(describe_corrupt(c)) for c in scan.corrupt),
                 level=NoticeLevel.WARNING,
             )
         return None
@@ -462,7 +485,9 @@ def _remove_temps(window: RecoveryWindow, documents: list[Path], *, undecided: l
         return
     log.info("removed %d temp file(s) of interrupted saves: %s", len(removed), removed)
     window.notice.show_notice(
-        _tr("Removed {count} unfinished temporary file(s) left by interrupted saves.").format(count=len(removed)),
+        QCoreApplication.translate(
+            "RecoveryDialog", "Removed {count} unfinished temporary file(s) left by interrupted saves."
+        ).format(count=len(removed)),
         hint=", ".join(str(p) for p in removed[:10]) + (" …" if len(removed) > 10 else ""),
         level=NoticeLevel.INFO,
     )

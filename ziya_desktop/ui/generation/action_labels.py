@@ -10,10 +10,6 @@ from PySide6.QtCore import QCoreApplication
 from ziya_desktop.writing.actions import ActionKind
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("WindowActions", text)
-
-
 def plain_label(text: str) -> str:
     """Menu text without its accelerator: "&Polish" → "Polish", "润色(&P)" → "润色", "Rewrite…" stays."""
     return re.sub(r"\(&.\)", "", text).replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
@@ -22,11 +18,11 @@ def plain_label(text: str) -> str:
 def rewrite_labels() -> dict[ActionKind, str]:
     """The menu text of each selection action (also the review panel's title)."""
     return {
-        ActionKind.POLISH: _tr("&Polish"),
-        ActionKind.EXPAND: _tr("&Expand"),
-        ActionKind.SHORTEN: _tr("S&horten"),
-        ActionKind.FORMAL: _tr("Make &formal"),
-        ActionKind.WARM: _tr("Make &warm"),
-        ActionKind.TRANSLATE: _tr("&Translate zh ↔ en"),
-        ActionKind.REWRITE: _tr("&Rewrite with an instruction…"),
+        ActionKind.POLISH: QCoreApplication.translate("WindowActions", "&Polish"),
+        ActionKind.EXPAND: QCoreApplication.translate("WindowActions", "&Expand"),
+        ActionKind.SHORTEN: QCoreApplication.translate("WindowActions", "S&horten"),
+        ActionKind.FORMAL: QCoreApplication.translate("WindowActions", "Make &formal"),
+        ActionKind.WARM: QCoreApplication.translate("WindowActions", "Make &warm"),
+        ActionKind.TRANSLATE: QCoreApplication.translate("WindowActions", "&Translate zh ↔ en"),
+        ActionKind.REWRITE: QCoreApplication.translate("WindowActions", "&Rewrite with an instruction…"),
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Protocol, TypedDict, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -26,10 +26,6 @@ from ziya_desktop.writing.actions import ActionKind
 _Key = QKeySequence.StandardKey
 # A theme or a language: the View menu's exclusive choices.
 _Choice = TypeVar("_Choice", Theme, UiLanguage)
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("WindowActions", text)
 
 
 @dataclass
@@ -139,10 +135,14 @@ def build_actions(window: QMainWindow, targets: ActionTargets) -> WindowActions:
     actions.preview.setCheckable(True)
     actions.templates_panel.setCheckable(True)
     actions.stop.setEnabled(False)
-    themes = [(Theme.SYSTEM, _tr("Follow System")), (Theme.LIGHT, _tr("Light")), (Theme.DARK, _tr("Dark"))]
+    themes = [
+        (Theme.SYSTEM, QCoreApplication.translate("WindowActions", "Follow System")),
+        (Theme.LIGHT, QCoreApplication.translate("WindowActions", "Light")),
+        (Theme.DARK, QCoreApplication.translate("WindowActions", "Dark")),
+    ]
     actions.themes.update(_choice_actions(window, themes, targets.set_theme))
     languages = [
-        (UiLanguage.SYSTEM, _tr("Follow System")),
+        (UiLanguage.SYSTEM, QCoreApplication.translate("WindowActions", "Follow System")),
         (UiLanguage.CHINESE, "中文"),
         (UiLanguage.ENGLISH, "English"),
     ]
@@ -154,61 +154,138 @@ def build_actions(window: QMainWindow, targets: ActionTargets) -> WindowActions:
 
 def _command_actions(w: QMainWindow, t: ActionTargets) -> WindowActions:
     """The window's one-off commands, each bound to its slot with its shortcut; the groups are added by the caller."""
-    files, writing = t.files, t.writing
+    files = t.files
     return WindowActions(
-        new=_action(w, _tr("&New"), t.new_document, _Key.New, name="actionNew"),
-        open=_action(w, _tr("&Open…"), files.open_dialog, _Key.Open, name="actionOpen"),
-        save=_action(w, _tr("&Save"), files.save_current, _Key.Save, name="actionSave"),
-        save_as=_action(w, _tr("Save &As…"), files.save_current_as, _Key.SaveAs, name="actionSaveAs"),
-        export_html=_action(w, _tr("Export as &HTML…"), lambda: files.export_dialog("html")),
-        export_pdf=_action(w, _tr("Export as &PDF…"), lambda: files.export_dialog("pdf"), "Ctrl+Shift+E"),
-        export_docx=_action(w, _tr("Export as &Word (DOCX)…"), lambda: files.export_dialog("docx")),
-        gongwen_layout=_action(w, _tr("公文 layout (GB/T 9704-2012)"), t.sync_layout_choice),
-        close_tab=_action(w, _tr("&Close"), t.close_current_tab, _Key.Close),
-        quit=_action(w, _tr("&Quit"), w.close, _Key.Quit),
-        undo=_action(w, _tr("&Undo"), t.undo, _Key.Undo),
-        redo=_action(w, _tr("&Redo"), t.redo, _Key.Redo),
-        find=_action(w, _tr("&Find…"), t.show_find, _Key.Find),
-        replace=_action(w, _tr("&Replace…"), t.show_replace, "Ctrl+H"),
-        zoom_in=_action(w, _tr("Zoom &In"), lambda: t.zoom(+1), _Key.ZoomIn),
-        zoom_out=_action(w, _tr("Zoom &Out"), lambda: t.zoom(-1), _Key.ZoomOut),
-        zoom_reset=_action(w, _tr("&Actual Size"), lambda: t.zoom(0), "Ctrl+0"),
-        preview=_action(w, _tr("Markdown &Preview"), t.toggle_preview, "Ctrl+Shift+M"),
-        templates_panel=_action(w, _tr("&Templates Panel"), t.toggle_templates, "F9"),
+        new=_action(w, QCoreApplication.translate("WindowActions", "&New"), t.new_document, _Key.New, name="actionNew"),
+        open=_action(
+            w, QCoreApplication.translate("WindowActions", "&Open…"), files.open_dialog, _Key.Open, name="actionOpen"
+        ),
+        save=_action(
+            w, QCoreApplication.translate("WindowActions", "&Save"), files.save_current, _Key.Save, name="actionSave"
+        ),
+        save_as=_action(
+            w,
+            QCoreApplication.translate("WindowActions", "Save &As…"),
+            files.save_current_as,
+            _Key.SaveAs,
+            name="actionSaveAs",
+        ),
+        export_html=_action(
+            w, QCoreApplication.translate("WindowActions", "Export as &HTML…"), lambda: files.export_dialog("html")
+        ),
+        export_pdf=_action(
+            w,
+            QCoreApplication.translate("WindowActions", "Export as &PDF…"),
+            lambda: files.export_dialog("pdf"),
+            "Ctrl+Shift+E",
+        ),
+        export_docx=_action(
+            w,
+            QCoreApplication.translate("WindowActions", "Export as &Word (DOCX)…"),
+            lambda: files.export_dialog("docx"),
+        ),
+        gongwen_layout=_action(
+            w, QCoreApplication.translate("WindowActions", "公文 layout (GB/T 9704-2012)"), t.sync_layout_choice
+        ),
+        close_tab=_action(w, QCoreApplication.translate("WindowActions", "&Close"), t.close_current_tab, _Key.Close),
+        quit=_action(w, QCoreApplication.translate("WindowActions", "&Quit"), w.close, _Key.Quit),
+        undo=_action(w, QCoreApplication.translate("WindowActions", "&Undo"), t.undo, _Key.Undo),
+        redo=_action(w, QCoreApplication.translate("WindowActions", "&Redo"), t.redo, _Key.Redo),
+        find=_action(w, QCoreApplication.translate("WindowActions", "&Find…"), t.show_find, _Key.Find),
+        replace=_action(w, QCoreApplication.translate("WindowActions", "&Replace…"), t.show_replace, "Ctrl+H"),
+        zoom_in=_action(w, QCoreApplication.translate("WindowActions", "Zoom &In"), lambda: t.zoom(+1), _Key.ZoomIn),
+        zoom_out=_action(w, QCoreApplication.translate("WindowActions", "Zoom &Out"), lambda: t.zoom(-1), _Key.ZoomOut),
+        zoom_reset=_action(w, QCoreApplication.translate("WindowActions", "&Actual Size"), lambda: t.zoom(0), "Ctrl+0"),
+        preview=_action(
+            w, QCoreApplication.translate("WindowActions", "Markdown &Preview"), t.toggle_preview, "Ctrl+Shift+M"
+        ),
+        templates_panel=_action(
+            w, QCoreApplication.translate("WindowActions", "&Templates Panel"), t.toggle_templates, "F9"
+        ),
+        **_writing_actions(w, t),
+    )
+
+
+class _WritingActions(TypedDict):
+    generate: QAction
+    continue_: QAction
+    regenerate: QAction
+    previous_alternative: QAction
+    next_alternative: QAction
+    stop: QAction
+    sampling: QAction
+    template_sampling: QAction
+    load_model: QAction
+    model_library: QAction
+    unload_model: QAction
+
+
+def _writing_actions(w: QMainWindow, t: ActionTargets) -> _WritingActions:
+    """The generation and model commands of :func:`_command_actions`."""
+    writing = t.writing
+    return _WritingActions(
         generate=_action(
             w,
-            _tr("&Generate"),
+            QCoreApplication.translate("WindowActions", "&Generate"),
             writing.generate,
             "Ctrl+Return",
-            tip=_tr("Draft from the chosen template into an empty document, or continue from the cursor"),
+            tip=QCoreApplication.translate(
+                "WindowActions", "Draft from the chosen template into an empty document, or continue from the cursor"
+            ),
             name="actionGenerate",
         ),
         continue_=_action(
-            w, _tr("&Continue from Cursor"), writing.continue_writing, "Ctrl+Shift+Return", tip=_tr("Continue writing")
+            w,
+            QCoreApplication.translate("WindowActions", "&Continue from Cursor"),
+            writing.continue_writing,
+            "Ctrl+Shift+Return",
+            tip=QCoreApplication.translate("WindowActions", "Continue writing"),
         ),
         regenerate=_action(
             w,
-            _tr("&Regenerate"),
+            QCoreApplication.translate("WindowActions", "&Regenerate"),
             writing.regenerate,
             "Ctrl+R",
-            tip=_tr("Write the last passage again, keeping the others"),
+            tip=QCoreApplication.translate("WindowActions", "Write the last passage again, keeping the others"),
         ),
         previous_alternative=_action(
-            w, _tr("Previous Alternative"), lambda: writing.switch_alternative(-1), "Alt+Left"
+            w,
+            QCoreApplication.translate("WindowActions", "Previous Alternative"),
+            lambda: writing.switch_alternative(-1),
+            "Alt+Left",
         ),
-        next_alternative=_action(w, _tr("Next Alternative"), lambda: writing.switch_alternative(+1), "Alt+Right"),
-        stop=_action(w, _tr("&Stop"), t.generation.stop, "Esc", tip=_tr("Stop generating; the text so far stays")),
-        sampling=_action(w, _tr("Sampling &Settings…"), writing.edit_sampling),
-        template_sampling=_action(w, _tr("Sampling for This &Template…"), writing.edit_template_sampling),
-        load_model=_action(w, _tr("Load Model &File…"), writing.load_model_dialog, "Ctrl+L"),
+        next_alternative=_action(
+            w,
+            QCoreApplication.translate("WindowActions", "Next Alternative"),
+            lambda: writing.switch_alternative(+1),
+            "Alt+Right",
+        ),
+        stop=_action(
+            w,
+            QCoreApplication.translate("WindowActions", "&Stop"),
+            t.generation.stop,
+            "Esc",
+            tip=QCoreApplication.translate("WindowActions", "Stop generating; the text so far stays"),
+        ),
+        sampling=_action(w, QCoreApplication.translate("WindowActions", "Sampling &Settings…"), writing.edit_sampling),
+        template_sampling=_action(
+            w,
+            QCoreApplication.translate("WindowActions", "Sampling for This &Template…"),
+            writing.edit_template_sampling,
+        ),
+        load_model=_action(
+            w, QCoreApplication.translate("WindowActions", "Load Model &File…"), writing.load_model_dialog, "Ctrl+L"
+        ),
         model_library=_action(
             w,
-            _tr("Model &Library…"),
+            QCoreApplication.translate("WindowActions", "Model &Library…"),
             t.show_model_library,
             "Ctrl+Shift+L",
-            tip=_tr("Download, convert, import and choose models; GPU settings"),
+            tip=QCoreApplication.translate(
+                "WindowActions", "Download, convert, import and choose models; GPU settings"
+            ),
         ),
-        unload_model=_action(w, _tr("&Unload Model"), writing.unload_model),
+        unload_model=_action(w, QCoreApplication.translate("WindowActions", "&Unload Model"), writing.unload_model),
     )
 
 
@@ -228,46 +305,46 @@ def _choice_actions(
 
 def _fill_menus(bar: QMenuBar, a: WindowActions) -> None:
     """Add the File, Edit, View, Writing and Model menus to ``bar``; the File menu keeps ``a.recent_menu``."""
-    file_menu = bar.addMenu(_tr("&File"))
+    file_menu = bar.addMenu(QCoreApplication.translate("WindowActions", "&File"))
     file_menu.addActions([a.new, a.open])
-    a.recent_menu = file_menu.addMenu(_tr("Open &Recent"))
+    a.recent_menu = file_menu.addMenu(QCoreApplication.translate("WindowActions", "Open &Recent"))
     file_menu.addSeparator()
     file_menu.addActions([a.save, a.save_as])
-    export_menu = file_menu.addMenu(_tr("&Export"))
+    export_menu = file_menu.addMenu(QCoreApplication.translate("WindowActions", "&Export"))
     export_menu.addActions([a.export_html, a.export_pdf, a.export_docx])
     export_menu.addSeparator()
     export_menu.addAction(a.gongwen_layout)
     file_menu.addSeparator()
     file_menu.addActions([a.close_tab, a.quit])
 
-    edit_menu = bar.addMenu(_tr("&Edit"))
+    edit_menu = bar.addMenu(QCoreApplication.translate("WindowActions", "&Edit"))
     edit_menu.addActions([a.undo, a.redo])
     edit_menu.addSeparator()
     edit_menu.addActions([a.find, a.replace])
 
-    view_menu = bar.addMenu(_tr("&View"))
+    view_menu = bar.addMenu(QCoreApplication.translate("WindowActions", "&View"))
     view_menu.addActions([a.zoom_in, a.zoom_out, a.zoom_reset])
     view_menu.addSeparator()
     view_menu.addActions([a.templates_panel, a.preview])
-    theme_menu = view_menu.addMenu(_tr("&Theme"))
+    theme_menu = view_menu.addMenu(QCoreApplication.translate("WindowActions", "&Theme"))
     theme_menu.addActions(list(a.themes.values()))
-    language_menu = view_menu.addMenu(_tr("&Language"))
+    language_menu = view_menu.addMenu(QCoreApplication.translate("WindowActions", "&Language"))
     language_menu.addActions(list(a.languages.values()))
 
-    writing_menu = bar.addMenu(_tr("&Writing"))
+    writing_menu = bar.addMenu(QCoreApplication.translate("WindowActions", "&Writing"))
     writing_menu.addActions([a.generate, a.continue_, a.regenerate, a.previous_alternative, a.next_alternative])
     writing_menu.addSeparator()
     writing_menu.addActions(list(a.rewrite.values()))
     writing_menu.addSeparator()
     writing_menu.addActions([a.stop, a.sampling, a.template_sampling])
 
-    model_menu = bar.addMenu(_tr("&Model"))
+    model_menu = bar.addMenu(QCoreApplication.translate("WindowActions", "&Model"))
     model_menu.addActions([a.model_library, a.load_model, a.unload_model])
 
 
 def _writing_toolbar(window: QMainWindow, a: WindowActions) -> QToolBar:
     """The toolbar: file commands, generation, the most used selection actions, and Stop."""
-    toolbar = QToolBar(_tr("Writing"), window)
+    toolbar = QToolBar(QCoreApplication.translate("WindowActions", "Writing"), window)
     toolbar.setObjectName("writingToolbar")
     toolbar.addActions([a.new, a.open, a.save])
     toolbar.addSeparator()

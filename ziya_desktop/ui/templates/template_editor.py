@@ -100,14 +100,11 @@ unit = "chars"
 '''
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TemplateEditorDialog", text)
-
-
 def template_skeleton(template_id: str, categories: Sequence[Category] = (), lang: str = "zh") -> str:
     """A small documented template to start a new one from, with the id ``template_id``."""
     listed = ", ".join(f"{c.id} ({c.names.get(lang)})" for c in categories) or _DEFAULT_CATEGORIES
-    head = _tr(
+    head = QCoreApplication.translate(
+        "TemplateEditorDialog",
         "# A template of your own. Lines starting with # are notes; they are not kept when the template is saved.\n"
         "# id: lowercase letters, digits, '.', '_' or '-'; it is saved as <id>.toml in your templates folder.\n"
         "# category: one of {categories}.\n"
@@ -116,7 +113,7 @@ def template_skeleton(template_id: str, categories: Sequence[Category] = (), lan
         "# {{name}} puts a field's value in. A multiline field also gives {{name_numbered}} (1. 2. 3.), a choice\n"
         "# {{name_note}} (the chosen option's note), a length in minutes {{name_estimate}} (the length it makes).\n"
         "# Field kinds: text, multiline (one item per line), choice (with options), date, length (chars, words or\n"
-        "# minutes)."
+        "# minutes).",
     ).format(categories=listed)
     return head + "\n" + _SKELETON_BODY.format(id=template_id)
 
@@ -128,12 +125,16 @@ def free_template_id(base: str, taken: Collection[str], user_dir: Path) -> str:
         TemplateError: no such id (a thousand taken), or ``base`` is too long to be an id.
     """
     if len(base) > 60:
-        raise TemplateError(_tr("the id {id} is too long for a copy").format(id=base))
+        raise TemplateError(
+            QCoreApplication.translate("TemplateEditorDialog", "the id {id} is too long for a copy").format(id=base)
+        )
     for n in range(1, 1000):
         candidate = base if n == 1 else f"{base}{n}"
         if candidate not in taken and not (user_dir / f"{candidate}.toml").exists():
             return candidate
-    raise TemplateError(_tr("no free id starting with {id}").format(id=base))
+    raise TemplateError(
+        QCoreApplication.translate("TemplateEditorDialog", "no free id starting with {id}").format(id=base)
+    )
 
 
 def parse_template_text(text: str) -> tuple[Template | None, list[TemplateError]]:
@@ -149,14 +150,30 @@ def parse_template_text(text: str) -> tuple[Template | None, list[TemplateError]
             (folder / "template.toml").write_bytes(text.encode("utf-8", "surrogatepass"))
             library = load_templates(folder / "no-builtins", folder)
     except OSError as err:
-        return None, [TemplateError(_tr("cannot check the text: {reason}").format(reason=err.strerror or err))]
+        return None, [
+            TemplateError(
+                QCoreApplication.translate("TemplateEditorDialog", "cannot check the text: {reason}").format(
+                    reason=err.strerror or err
+                )
+            )
+        ]
     errors = list(library.errors)
     templates = list(library.templates.values())
     if not errors and not templates:
-        errors.append(TemplateError(_tr("the text defines no template; it needs a [[templates]] table")))
+        errors.append(
+            TemplateError(
+                QCoreApplication.translate(
+                    "TemplateEditorDialog", "the text defines no template; it needs a [[templates]] table"
+                )
+            )
+        )
     if len(templates) > 1:
         errors.append(
-            TemplateError(_tr("the text defines {count} templates; write one here").format(count=len(templates)))
+            TemplateError(
+                QCoreApplication.translate(
+                    "TemplateEditorDialog", "the text defines {count} templates; write one here"
+                ).format(count=len(templates))
+            )
         )
     if errors or len(templates) != 1:
         return None, errors
