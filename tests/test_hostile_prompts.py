@@ -156,7 +156,7 @@ def test_cancel_while_generating_keeps_the_text_and_the_journal(qtbot: QtBot, wi
     window.generation.progress.connect(stop_after_three)
     with qtbot.waitSignal(window.generation.ended, timeout=WAIT_MS) as ended:
         window.writing.continue_writing()
-    stats = ended.args[0]
+    stats = ended.args[0].stats
     assert stats is not None and stats.stop_reason == "cancelled" and stats.generated_tokens < 1200
     assert tab.text().startswith("尊敬的各位来宾：") and len(tab.text()) > len("尊敬的各位来宾：")
     journal_matches(window)

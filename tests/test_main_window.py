@@ -114,7 +114,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     ticks_while_streaming = len(ticks)
     with qtbot.waitSignal(window.generation.ended, timeout=WAIT_MS) as ended:
         window.menu_actions.stop.trigger()  # Esc
-    assert ended.args is not None and ended.args[0].stop_reason == "cancelled"
+    assert ended.args is not None and ended.args[0].stats.stop_reason == "cancelled"
     heartbeat.stop()
     assert ticks_while_streaming >= 2, "the GUI thread must keep processing events while text streams in"
     assert max(chunks) > len(batches) >= 4, "chunks are inserted in batches, not one by one"

@@ -34,7 +34,7 @@ from ziya_desktop.documents.storage import describe_write_error
 from ziya_desktop.engine.sampling import SamplingParams
 from ziya_desktop.ui.common.error_text import localized
 from ziya_desktop.ui.editor.document_tab import DocumentTab
-from ziya_desktop.ui.generation.generation import GenerationController
+from ziya_desktop.ui.generation.generation import GenerationController, RunEnded
 
 __all__ = ["JOURNAL_INTERVAL_MS", "JournalController", "running_generation"]
 
@@ -252,7 +252,7 @@ class JournalController(QObject):
             self._mark(running[0])
             self.flush(running[0])
 
-    def _generation_ended(self, _stats: object, _message: str, _hint: str) -> None:
+    def _generation_ended(self, _end: RunEnded) -> None:
         # The last streamed words (the inserter flushed them into the editor just before) and no model any more.
         for tab, tracked in list(self._tabs.items()):
             if tracked.dirty or tab.modified:

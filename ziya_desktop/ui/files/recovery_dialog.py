@@ -185,15 +185,15 @@ class RecoveryDialog(QDialog):
         scan: what :func:`~ziya_desktop.documents.recovery.scan_journals` found.
 
     Signals:
-        restoreRequested(object): Restore was pressed for a :class:`RecoveredDocument` (it leaves the list).
-        discardRequested(object): Discard was pressed for a :class:`RecoveredDocument` (it leaves the list).
+        restoreRequested(RecoveredDocument): Restore was pressed for a :class:`RecoveredDocument` (it leaves the list).
+        discardRequested(RecoveredDocument): Discard was pressed for a :class:`RecoveredDocument` (it leaves the list).
 
     The dialog accepts itself when the list is empty. "Decide Later" closes it and keeps the remaining journals
     for the next start.
     """
 
-    restoreRequested = Signal(object)
-    discardRequested = Signal(object)
+    restoreRequested = Signal(RecoveredDocument)
+    discardRequested = Signal(RecoveredDocument)
 
     def __init__(self, scan: RecoveryScan, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -418,7 +418,7 @@ class RecoveryStart(QObject):
     """
 
     finished = Signal(object)
-    _scanned = Signal(object)
+    _scanned = Signal(RecoveryScan)
 
     def __init__(self, window: RecoveryWindow) -> None:
         super().__init__(window.window())

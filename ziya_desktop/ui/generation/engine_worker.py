@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions
+from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.writing.prompt_builder import PromptBuilder
@@ -63,12 +63,12 @@ class EngineWorker(QObject):
     """
 
     loadProgress = Signal(float)
-    loaded = Signal(object)
+    loaded = Signal(LoadReport)
     loadFailed = Signal(str, str)
     unloaded = Signal()
     prepared = Signal(int, object)
     chunk = Signal(int, str)
-    finished = Signal(int, object)
+    finished = Signal(int, GenerationStats)
     failed = Signal(int, str, str)
 
     def __init__(self, engine_factory: EngineFactory = Engine, parent: QObject | None = None) -> None:
@@ -211,16 +211,16 @@ class EngineController(QObject):
     """
 
     loadProgress = Signal(float)
-    loaded = Signal(object)
+    loaded = Signal(LoadReport)
     loadFailed = Signal(str, str)
     unloaded = Signal()
     prepared = Signal(int, object)
     chunk = Signal(int, str)
-    finished = Signal(int, object)
+    finished = Signal(int, GenerationStats)
     failed = Signal(int, str, str)
 
     # Requests to the worker; connected across threads, so Qt queues them into the worker's event loop.
-    _loadRequested = Signal(object, object)
+    _loadRequested = Signal(Path, LoadOptions)
     _generateRequested = Signal(int, object, object)
     _unloadRequested = Signal()
     _shutdownRequested = Signal()

@@ -82,6 +82,15 @@ class _Run:
     removed: int = 0  # control characters taken out of the model's text
 
 
+@dataclass(frozen=True)
+class RunEnded:
+    """How a run ended: its statistics (None when it failed), and on failure the message and hint."""
+
+    stats: GenerationStats | None
+    message: str = ""
+    hint: str = ""
+
+
 class GenerationController(QObject):
     """The one generation in flight, and what happens to its text.
 
@@ -92,15 +101,15 @@ class GenerationController(QObject):
         windowed(int): the prompt left this many characters of the document out to fit the context window.
         charactersRemoved(int): the run ended and this many control characters were removed from the model's text
             (emitted only when there were some; ``notice``, when given, says so too).
-        ended(object, str, str): the run ended: its GenerationStats (None when it failed), and on failure the
-            message and hint. The text written so far stays.
+        ended(RunEnded): the run ended: its GenerationStats (None when it failed), and on failure the message and
+            hint. The text written so far stays.
     """
 
     started = Signal(str)
     progress = Signal(int, float, int)
     windowed = Signal(int)
     charactersRemoved = Signal(int)
-    ended = Signal(object, str, str)
+    ended = Signal(RunEnded)
 
     def __init__(
         self,
@@ -230,7 +239,7 @@ class GenerationController(QObject):
         rate = (run.chunks - 1) / elapsed if elapsed > 0 else 0.0
         self.progress.emit(run.chunks, rate, run.prompt_tokens + run.chunks)
 
-    def _on_finished(self, request_id: int, stats: object) -> None:
+    def _on_finished(self, request_id: int, stats: GenerationStats) -> None:
         run = self._current(request_id)
         if run is None:
             return
@@ -238,7 +247,7 @@ class GenerationController(QObject):
         if run.mode is RunMode.REVIEW:
             self._finish_review(run)
         self._report_removed(run)
-        self.ended.emit(stats if isinstance(stats, GenerationStats) else None, "", "")
+        self.ended.emit(RunEnded(stats))
 
     def _on_failed(self, request_id: int, message: str, hint: str) -> None:
         run = self._current(request_id)
@@ -249,7 +258,7 @@ class GenerationController(QObject):
             self.review.fail(message)
         # Before ``ended``: the failure's own message then takes the notice strip, as it matters more.
         self._report_removed(run)
-        self.ended.emit(None, message, hint)
+        self.ended.emit(RunEnded(None, message, hint))
 
     def _report_removed(self, run: _Run) -> None:
         if not run.removed:

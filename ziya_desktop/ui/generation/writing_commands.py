@@ -18,7 +18,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, QInputDialog
 
 from ziya_desktop import paths
-from ziya_desktop.engine.engine import GenerationStats, LoadOptions, LoadReport
+from ziya_desktop.engine.engine import LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
 from ziya_desktop.ui.common.settings import settings
@@ -26,7 +26,7 @@ from ziya_desktop.ui.common.window_services import WindowServices
 from ziya_desktop.ui.editor.text_positions import qt_to_py
 from ziya_desktop.ui.generation.action_labels import plain_label, rewrite_labels
 from ziya_desktop.ui.generation.engine_worker import EngineController
-from ziya_desktop.ui.generation.generation import GenerationController, text_prompt_builder
+from ziya_desktop.ui.generation.generation import GenerationController, RunEnded, text_prompt_builder
 from ziya_desktop.ui.generation.sampling_dialog import SamplingDialog
 from ziya_desktop.ui.templates.template_panel import DraftRequest, TemplatePanel
 from ziya_desktop.writing.actions import ActionKind, build_action, suggested_answer_tokens
@@ -132,8 +132,7 @@ class WritingCommands(QObject):
             self.tr("Loading {name}… {percent}%").format(name=name, percent=round(fraction * 100))
         )
 
-    def _loaded(self, report: object) -> None:
-        assert isinstance(report, LoadReport)
+    def _loaded(self, report: LoadReport) -> None:
         self.report, self.model_path = report, self._loading
         name = self.model_path.stem if self.model_path else report.info.name
         self._host.status.set_model(
@@ -242,9 +241,8 @@ class WritingCommands(QObject):
         else:
             self.continue_writing()
 
-    def draft(self, request: object) -> None:
+    def draft(self, request: DraftRequest) -> None:
         """Lay out the template's fixed parts and stream the body between them."""
-        assert isinstance(request, DraftRequest)
         if not self._ready():
             return
         current = self._host.current_tab()
@@ -409,12 +407,13 @@ class WritingCommands(QObject):
             level=NoticeLevel.INFO,
         )
 
-    def _run_ended(self, stats: object, message: str, hint: str) -> None:
-        if isinstance(stats, GenerationStats):
+    def _run_ended(self, end: RunEnded) -> None:
+        stats = end.stats
+        if stats is not None:
             self._host.status.set_speed(stats.tokens_per_s, running=False)
             self._host.status.set_context(stats.prompt_tokens + stats.generated_tokens, self.n_ctx)
-        if message:
-            self._host.show_error(message, hint)
+        if end.message:
+            self._host.show_error(end.message, end.hint)
         tab = self._host.current_tab()
         if tab is not None:
             tab.editor.setFocus()

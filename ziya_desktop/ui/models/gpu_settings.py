@@ -59,7 +59,7 @@ class GpuSettingsWidget(QWidget):
         optionsChanged(LoadOptions): after any change by the writer; the settings file already holds it.
     """
 
-    optionsChanged = Signal(object)
+    optionsChanged = Signal(LoadOptions)
 
     def __init__(
         self, hardware: HardwareInfo | None = None, *, n_layer: int = DEFAULT_N_LAYER, parent: QWidget | None = None

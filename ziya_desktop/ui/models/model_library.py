@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QL
 
 from converters.atomic import format_bytes
 from ziya_desktop import paths
+from ziya_desktop.engine.engine import LoadOptions
 from ziya_desktop.engine.hardware import HardwareInfo
 from ziya_desktop.errors import CatalogError, ZiyaError
 from ziya_desktop.models.catalog import CatalogModel, load_catalog
@@ -54,12 +55,12 @@ class ModelLibraryWindow(QWidget):
     Signals:
         useRequested(Path, LoadOptions): the writer pressed Use on a checked model; load it with these options.
         modelsChanged(): the scan of the models folder finished and the table shows its result.
-        jobFinished(object): a long job (import, conversion, download) succeeded; the new model's path.
+        jobFinished(Path): a long job (import, conversion, download) succeeded; the new model's path.
     """
 
-    useRequested = Signal(Path, object)
+    useRequested = Signal(Path, LoadOptions)
     modelsChanged = Signal()
-    jobFinished = Signal(object)
+    jobFinished = Signal(Path)
 
     def __init__(
         self,

@@ -349,9 +349,8 @@ class MainWindow(QMainWindow):
         self.library_window.activateWindow()
         return self.library_window
 
-    def _use_model(self, path: Path, options: object) -> None:
-        if isinstance(options, LoadOptions):
-            self.writing.load_options = options
+    def _use_model(self, path: Path, options: LoadOptions) -> None:
+        self.writing.load_options = options
         self.writing.load_model(path)
 
     # -- closing -------------------------------------------------------------------------------------------------

@@ -192,11 +192,11 @@ class TemplateEditorDialog(QDialog):
         saved_path: the file written by the last save, or None.
 
     Signals:
-        saved(object): a template was written to the user folder; carries the :class:`Template` (its ``source``
+        saved(Template): a template was written to the user folder; carries the :class:`Template` (its ``source``
             is the file). The dialog then closes with ``accept()``.
     """
 
-    saved = Signal(object)
+    saved = Signal(Template)
 
     def __init__(
         self,

@@ -79,12 +79,12 @@ class TemplatePanel(QWidget):
         editor_dialog: the template editor while it is open, else None.
 
     Signals:
-        draftRequested(object): "Draft" was pressed and the form is complete; carries a :class:`DraftRequest`.
+        draftRequested(DraftRequest): "Draft" was pressed and the form is complete; carries a :class:`DraftRequest`.
             Not emitted when a field is missing or invalid; the field shows the error instead.
         libraryChanged(): the panel reloaded the library after a template was saved, duplicated or deleted.
     """
 
-    draftRequested = Signal(object)
+    draftRequested = Signal(DraftRequest)
     libraryChanged = Signal()
 
     def __init__(
