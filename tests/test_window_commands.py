@@ -1,5 +1,5 @@
 """The main window's editor commands without a model: files, recent list, unsaved prompts, zoom, themes, preview,
-find, language, and the no-model explanation."""
+find, and the no-model explanation (the language: test_language_switch.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.ui.common.i18n import LANGUAGE_KEY, UiLanguage
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.editor.document_tab import DEFAULT_POINT_SIZE, DocumentTab
 from ziya_desktop.ui.shell.main_window import MainWindow
@@ -143,12 +142,6 @@ def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None
     assert "{重要}" in window.preview_view.toPlainText()
     window.menu_actions.find.trigger()
     assert tab.find_bar.isVisible()
-
-
-def test_language_choice_is_stored_for_the_next_start(window: MainWindow) -> None:
-    window.menu_actions.languages[UiLanguage.CHINESE].trigger()
-    assert settings().value(LANGUAGE_KEY) == "zh"
-    assert "next start" in window.notice.text()
 
 
 def test_generate_commands_without_a_model_explain_how_to_get_one(qtbot: QtBot, window: MainWindow) -> None:

@@ -554,107 +554,107 @@
 <context>
     <name>FindReplaceBar</name>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="158"/>
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="100"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="159"/>
         <source>Replace with</source>
         <translation>替换为</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="101"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="160"/>
         <source>Match case</source>
         <translation>区分大小写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="161"/>
         <source>Whole words</source>
         <translation>全字匹配</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="103"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="162"/>
         <source>Do not match inside longer English words; Chinese is never split</source>
         <translation>不匹配较长英文单词中的一部分；中文不分词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="163"/>
         <source>Regular expression</source>
         <translation>正则表达式</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="105"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="164"/>
         <source>Python syntax; use \1 or \g&lt;name&gt; in the replacement</source>
         <translation>Python 语法；替换内容中可使用 \1 或 \g&lt;name&gt;</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="165"/>
         <source>Previous</source>
         <translation>上一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="166"/>
         <source>Previous match (Shift+Enter)</source>
         <translation>上一个匹配项（Shift+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="108"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="167"/>
         <source>Next</source>
         <translation>下一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="109"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="168"/>
         <source>Next match (Enter)</source>
         <translation>下一个匹配项（Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="110"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="169"/>
         <source>Replace</source>
         <translation>替换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="170"/>
         <source>Replace all</source>
         <translation>全部替换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="114"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="171"/>
         <source>Close (Esc)</source>
         <translation>关闭（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="273"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="291"/>
         <source>Invalid regular expression: {error}</source>
         <translation>正则表达式无效：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="397"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="415"/>
         <source>Replaced {count}</source>
         <translation>已替换 {count} 处</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="410"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="428"/>
         <source>Invalid replacement: {error}</source>
         <translation>替换内容无效：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="434"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="452"/>
         <source>No matches</source>
         <translation>无匹配项</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="436"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="454"/>
         <source>{current} / {total}</source>
         <translation>{current} / {total}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="440"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="458"/>
         <source>{total} matches</source>
         <translation>{total} 个匹配项</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="442"/>
+        <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="460"/>
         <source>{status} · Wrapped around</source>
         <translation>{status} · 已循环查找</translation>
     </message>
@@ -662,7 +662,7 @@
 <context>
     <name>GenerationController</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/generation.py" line="261"/>
+        <location filename="../../ziya_desktop/ui/generation/generation.py" line="270"/>
         <source>The model wrote {count} control character(s) (such as NUL) that do not belong in a document; they were left out.</source>
         <translation>模型写出了 {count} 个不应出现在文档中的控制字符（如 NUL），已略去。</translation>
     </message>
@@ -670,72 +670,72 @@
 <context>
     <name>GpuSettingsWidget</name>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="71"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="127"/>
         <source>Automatic (as many as fit in free GPU memory)</source>
         <translation>自动（按可用 GPU 显存尽量多放）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="90"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="128"/>
         <source> tokens</source>
         <translation> tokens</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="129"/>
         <source>The prompt and the answer share this window; the model was trained on 2048.</source>
         <translation>提示词和回答共用此窗口；模型训练时使用 2048。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="130"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="131"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="112"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="132"/>
         <source>Context size</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="113"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="133"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="152"/>
         <source>0 runs on the CPU; {all} puts every layer and the output layer on the GPU.</source>
         <translation>0 表示在 CPU 上运行；{all} 表示将所有层及输出层放到 GPU 上。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="144"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="165"/>
         <source>Checking this machine…</source>
         <translation>正在检测本机…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="168"/>
         <source>No GPU found: runs on the CPU</source>
         <translation>未找到 GPU：将在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="171"/>
         <source>{name} ({free} GB free of {total} GB)</source>
         <translation>{name}（可用 {free} GB，共 {total} GB）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="183"/>
         <source>{backend}: the model goes to the GPU chosen here.</source>
         <translation>{backend}：模型将放到此处选择的 GPU 上。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="196"/>
         <source>Automatic ({cores} physical cores)</source>
         <translation>自动（{cores} 个物理核心）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="198"/>
         <source>Automatic (physical cores)</source>
         <translation>自动（物理核心数）</translation>
     </message>
@@ -743,22 +743,22 @@
 <context>
     <name>JobProgressPanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="215"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="235"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="244"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="254"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="247"/>
+        <location filename="../../ziya_desktop/ui/models/job_runner.py" line="257"/>
         <source>Cancelled. Nothing half-made was left behind.</source>
         <translation>已取消。没有留下未完成的文件。</translation>
     </message>
@@ -779,43 +779,38 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="86"/>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="237"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="92"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="242"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="121"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="302"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="303"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="304"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="171"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="271"/>
-        <source>The new language is used from the next start of Ziya Desktop.</source>
-        <translation>新语言将在下次启动 Ziya Desktop 时生效。</translation>
-    </message>
-    <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="363"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="398"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="364"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="399"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -843,145 +838,145 @@
         <translation>过大</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="75"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="161"/>
         <source>Model Library</source>
         <translation>模型库</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="114"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="162"/>
         <source>Loading</source>
         <translation>加载</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="163"/>
         <source>Offline mode (never use the network)</source>
         <translation>离线模式（从不使用网络）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="165"/>
         <source>ZIYA_OFFLINE is set, so offline mode stays on.</source>
         <translation>已设置 ZIYA_OFFLINE，离线模式保持开启。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="140"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="166"/>
         <source>Offline: working from disk only</source>
         <translation>离线：仅使用本地磁盘</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="168"/>
         <source>Checking this computer…</source>
         <translation>正在检测本机…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="30"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="60"/>
         <source>Models on this computer</source>
         <translation>本机上的模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="32"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="62"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="33"/>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="48"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="63"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="73"/>
         <source>File type</source>
         <translation>文件类型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="34"/>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="49"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="64"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="74"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="35"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="65"/>
         <source>Valid</source>
         <translation>有效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="36"/>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="51"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="66"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="76"/>
         <source>On this computer</source>
         <translation>本机运行</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="37"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="67"/>
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="42"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="71"/>
         <source>No models yet. Download one below, or import a GGUF file or a checkpoint folder.</source>
         <translation>还没有模型。请在下方下载，或导入 GGUF 文件或检查点文件夹。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="49"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="76"/>
         <source>Use</source>
         <translation>使用</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="51"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="77"/>
         <source>Import GGUF…</source>
         <translation>导入 GGUF…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="53"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="78"/>
         <source>Import Checkpoint Folder…</source>
         <translation>导入检查点文件夹…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="55"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="79"/>
         <source>Delete…</source>
         <translation>删除…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="56"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="80"/>
         <source>Show in File Manager</source>
         <translation>在文件管理器中显示</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="43"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="71"/>
         <source>Download and convert</source>
         <translation>下载并转换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="50"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="75"/>
         <source>Quality</source>
         <translation>质量</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="58"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="79"/>
         <source>Download &amp;&amp; Convert</source>
         <translation>下载并转换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="205"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="230"/>
         <source>The models folder could not be read: {message}</source>
         <translation>无法读取模型文件夹：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="214"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="239"/>
         <source>This computer: {gpu} ({free} of GPU memory free), {ram} RAM</source>
         <translation>本机：{gpu}（可用显存 {free}），内存 {ram}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="121"/>
         <source>best for this computer</source>
         <translation>最适合本机</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="218"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="243"/>
         <source>This computer: no GPU, {cores} cores, {ram} RAM</source>
         <translation>本机：无 GPU，{cores} 核，内存 {ram}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="90"/>
+        <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="104"/>
         <source> (link)</source>
         <translation>（链接）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="254"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="279"/>
         <source>No file manager could be opened for {folder}.</source>
         <translation>无法为 {folder} 打开文件管理器。</translation>
     </message>
@@ -1001,18 +996,18 @@
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="267"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="292"/>
         <source>“{name}” could not be deleted: {error}</source>
         <translation>无法删除“{name}”：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="272"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="297"/>
         <source>Deleted: {name}</source>
         <translation>已删除：{name}</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="45"/>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="283"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="308"/>
         <source>Import GGUF</source>
         <translation>导入 GGUF</translation>
     </message>
@@ -1037,23 +1032,23 @@
         <translation>链接到文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="283"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="308"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="292"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="317"/>
         <source>Copying {name}…</source>
         <translation>正在复制 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="292"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="317"/>
         <source>Linking {name}…</source>
         <translation>正在链接 {name}…</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="73"/>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="297"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="322"/>
         <source>Import Checkpoint Folder</source>
         <translation>导入检查点文件夹</translation>
     </message>
@@ -1063,7 +1058,7 @@
         <translation>转换为（Q4_K_M 在大小与质量之间最为均衡）：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="313"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="338"/>
         <source>Reading the checkpoint in {folder}…</source>
         <translation>正在读取 {folder} 中的检查点…</translation>
     </message>
@@ -1082,47 +1077,47 @@ Convert now?</source>
 现在转换吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="322"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="347"/>
         <source>Not enough disk space: converting to {outtype} needs about {needed}, only {free} is free.</source>
         <translation>磁盘空间不足：转换为 {outtype} 约需 {needed}，仅剩 {free} 可用。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="328"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="353"/>
         <source>Free some disk space or choose a smaller file type.</source>
         <translation>请释放一些磁盘空间，或选择较小的文件类型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="332"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="357"/>
         <source>Conversion not started.</source>
         <translation>未开始转换。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="334"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="359"/>
         <source>Converting {folder} to {outtype}…</source>
         <translation>正在将 {folder} 转换为 {outtype}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="130"/>
         <source>checking…</source>
         <translation>正在检测…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="148"/>
         <source>Offline mode is on: downloading needs the network. Import a GGUF file or a checkpoint instead.</source>
         <translation>离线模式已开启：下载需要网络。请改为导入 GGUF 文件或检查点。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="143"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="153"/>
         <source>Fetches the checkpoint from the Hugging Face hub, converts it here and adds it above.</source>
         <translation>从 Hugging Face hub 获取检查点，在本机转换后添加到上方列表。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="385"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="410"/>
         <source>Downloading and converting {name} to {outtype}…</source>
         <translation>正在下载 {name} 并转换为 {outtype}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="418"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="443"/>
         <source>Ready: {name}</source>
         <translation>已就绪：{name}</translation>
     </message>
@@ -1130,7 +1125,7 @@ Convert now?</source>
 <context>
     <name>NoticeBar</name>
     <message>
-        <location filename="../../ziya_desktop/ui/common/notice_bar.py" line="50"/>
+        <location filename="../../ziya_desktop/ui/common/notice_bar.py" line="68"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
@@ -1279,94 +1274,94 @@ Convert now?</source>
 <context>
     <name>RewriteReview</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="282"/>
         <source>Show revised text</source>
         <translation>显示修改后文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="122"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="283"/>
         <source>Show the text as it will read, without the changes marked</source>
         <translation>显示修改后的文本，不标记改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="284"/>
         <source>Accept all</source>
         <translation>全部接受</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="285"/>
         <source>Apply selected</source>
         <translation>应用所选</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="286"/>
         <source>Apply the checked changes (Ctrl+Enter)</source>
         <translation>应用已勾选的改动（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="287"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="288"/>
         <source>Keep the original text (Esc)</source>
         <translation>保留原文（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="289"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="189"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="187"/>
         <source>{action}: writing…</source>
         <translation>{action}：正在撰写…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="216"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="214"/>
         <source>{action} failed: {message}</source>
         <translation>{action}失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
         <source>删</source>
         <translation>删</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
         <source>增</source>
         <translation>增</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="320"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="333"/>
         <source>Insert: {new}</source>
         <translation>插入：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="322"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="335"/>
         <source>Delete: {old}</source>
         <translation>删除：{old}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="323"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="336"/>
         <source>Replace: {old}
 With: {new}</source>
         <translation>替换：{old}
 改为：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="407"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="420"/>
         <source>{count} change</source>
         <translation>{count} 处改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="409"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="422"/>
         <source>{count} changes</source>
         <translation>{count} 处改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="411"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="424"/>
         <source>字数 {before} → {after}</source>
         <translation>字数 {before} → {after}</translation>
     </message>
@@ -1452,42 +1447,42 @@ With: {new}</source>
 <context>
     <name>StatusPanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="44"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="76"/>
         <source>{rate} tokens/s</source>
         <translation>{rate} tokens/s</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="51"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="84"/>
         <source>Context {used} / {total}</source>
         <translation>上下文 {used} / {total}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="53"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="86"/>
         <source>Tokens of the model&apos;s context window in use: the prompt sent plus the answer so far.</source>
         <translation>模型上下文窗口中已使用的 token：已发送的提示词加上目前已生成的回答。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="59"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="93"/>
         <source>Selected {selection} of {document}</source>
         <translation>选中 {selection}，全文 {document}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="64"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="98"/>
         <source>speaking {duration}</source>
         <translation>朗读时长 {duration}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="72"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="106"/>
         <source>字数 {count}</source>
         <translation>字数 {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="76"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="110"/>
         <source>{count} word</source>
         <translation>{count} 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="78"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="112"/>
         <source>{count} words</source>
         <translation>{count} 词</translation>
     </message>
@@ -1687,69 +1682,69 @@ With: {new}</source>
 <context>
     <name>TemplatePanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="119"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="175"/>
         <source>Search templates</source>
         <translation>搜索模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="176"/>
         <source>No template matches.</source>
         <translation>没有匹配的模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="177"/>
         <source>New…</source>
         <translation>新建…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="178"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="179"/>
         <source>Duplicate…</source>
         <translation>创建副本…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="180"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="181"/>
         <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="95"/>
         <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="104"/>
         <source>Open templates folder</source>
         <translation>打开模板文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="184"/>
         <source>The exact text the model receives. You can edit it.</source>
         <translation>模型收到的完整文本，可以直接编辑。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="182"/>
         <source>Reset prompt</source>
         <translation>重置提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="185"/>
         <source>Discard your edits; the prompt follows the form again.</source>
         <translation>放弃您的修改；提示词重新跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="183"/>
         <source>Draft</source>
         <translation>起草</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="186"/>
         <source>Write the document from this template (Ctrl+Enter)</source>
         <translation>按此模板撰写文档（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="187"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -1794,17 +1789,17 @@ With: {new}</source>
         <translation>{file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="368"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="404"/>
         <source>Fill in before drafting: {fields}</source>
         <translation>起草前请填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="370"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="406"/>
         <source>Edited by hand: the prompt no longer follows the form.</source>
         <translation>已手动编辑：提示词不再跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="400"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="436"/>
         <source>The prompt is empty. Write one, or press “Reset prompt”.</source>
         <translation>提示词为空。请编写提示词，或点击“重置提示词”。</translation>
     </message>
@@ -1888,243 +1883,243 @@ With: {new}</source>
         <translation>按指令改写(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="159"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="217"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="161"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="218"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="219"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="220"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="174"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="221"/>
         <source>Export as &amp;HTML…</source>
         <translation>导出为 HTML(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="178"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="222"/>
         <source>Export as &amp;PDF…</source>
         <translation>导出为 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="184"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="223"/>
         <source>Export as &amp;Word (DOCX)…</source>
         <translation>导出为 Word (DOCX)(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="188"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="224"/>
         <source>公文 layout (GB/T 9704-2012)</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="190"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="225"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="191"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="226"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="192"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="227"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="228"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="229"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="195"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="230"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="196"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="231"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="197"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="232"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="198"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="233"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="234"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="203"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="235"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="229"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="243"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="232"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="244"/>
         <source>Draft from the chosen template into an empty document, or continue from the cursor</source>
         <translation>在空文档中按所选模板起草，或从光标处续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="239"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="249"/>
         <source>&amp;Continue from Cursor</source>
         <translation>从光标处续写(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="242"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="250"/>
         <source>Continue writing</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="246"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="253"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="249"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="254"/>
         <source>Write the last passage again, keeping the others</source>
         <translation>重写最近生成的一段，之前的版本仍可切换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="253"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="256"/>
         <source>Previous Alternative</source>
         <translation>上一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="259"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="257"/>
         <source>Next Alternative</source>
         <translation>下一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="265"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="259"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="268"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="260"/>
         <source>Stop generating; the text so far stays</source>
         <translation>停止生成；已生成的文字会保留</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="270"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="262"/>
         <source>Sampling &amp;Settings…</source>
         <translation>采样设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="273"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="263"/>
         <source>Sampling for This &amp;Template…</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="277"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="264"/>
         <source>Load Model &amp;File…</source>
         <translation>加载模型文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="281"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="266"/>
         <source>Model &amp;Library…</source>
         <translation>模型库(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="284"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="267"/>
         <source>Download, convert, import and choose models; GPU settings</source>
         <translation>下载、转换、导入和选择模型；GPU 设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="288"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="269"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="139"/>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="145"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="275"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="284"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="140"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="276"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="277"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="308"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="292"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="310"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="293"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="313"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="294"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="320"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="295"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="325"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="296"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="329"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="297"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="331"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="298"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="334"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="299"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="341"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="300"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="347"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="91"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
@@ -2152,83 +2147,83 @@ With: {new}</source>
         <translation>正在加载 {name}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="140"/>
         <source>{threads} threads · context {n_ctx} tokens · loaded in {seconds} s</source>
         <translation>{threads} 线程 · 上下文 {n_ctx} tokens · 加载用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="146"/>
         <source>The GPU could not load the model, so it runs on the CPU (slower).</source>
         <translation>GPU 无法加载该模型，因此改在 CPU 上运行（速度较慢）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="148"/>
         <source>The model did not fit on the GPU as planned and runs with fewer GPU layers.</source>
         <translation>模型未能按计划放入 GPU，现以较少的 GPU 层运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="158"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="163"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="170"/>
         <source>The model is still writing. Stop it first (Esc).</source>
         <translation>模型仍在写作。请先停止（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="174"/>
         <source>No model is loaded, so nothing can be generated yet. You can keep writing.</source>
         <translation>尚未加载模型，暂时无法生成。您可以继续写作。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="176"/>
         <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
         <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="181"/>
         <source>Model Library…</source>
         <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="220"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="219"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="223"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="222"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="305"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="303"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="333"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="331"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="351"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="349"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="358"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="356"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="406"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="404"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

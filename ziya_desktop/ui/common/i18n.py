@@ -1,7 +1,7 @@
 """The UI language: Chinese or English, following the system locale unless the writer chose one.
 
-Qt's translators are installed before the first window exists; changing the language takes effect at the next
-start (every widget would otherwise need a retranslate pass for a choice made once).
+Qt's translators are installed before the first window exists, and again when the writer picks another language:
+Qt then sends every widget a LanguageChange event, on which each sets its texts again (its ``retranslate()``).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 
@@ -45,9 +45,8 @@ class NoticeBar(QFrame):
         self.action_button.hide()
         self._action: Callable[[], object] | None = None
         self.action_button.clicked.connect(self._run_action)
-        close = QToolButton(self)
+        self.close_button = close = QToolButton(self)
         close.setText("×")
-        close.setToolTip(self.tr("Dismiss"))
         close.setAutoRaise(True)
         close.clicked.connect(self.dismiss)
         layout = QHBoxLayout(self)
@@ -56,7 +55,17 @@ class NoticeBar(QFrame):
         layout.addWidget(self.action_button)
         layout.addWidget(close)
         self.level = NoticeLevel.INFO
+        self.retranslate()
         self.hide()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """The strip's own texts in the current UI language (a notice shown keeps its words)."""
+        self.close_button.setToolTip(self.tr("Dismiss"))
 
     def show_notice(
         self,

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLocale, QObject
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QLocale, QObject
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ziya_desktop.writing.text_stats import TextStats, format_duration, speaking_minutes
+
+# A text as given, or a function that makes it in the current UI language (called again when the language changes).
+Text = str | Callable[[], str]
+
+
+def _text(text: Text) -> str:
+    return text if isinstance(text, str) else text()
 
 
 class StatusPanel(QObject):
@@ -16,6 +25,9 @@ class StatusPanel(QObject):
         speed_label: tokens per second while generating, and of the last generation afterwards.
         context_label: tokens of the context window in use (prompt + answer so far) out of n_ctx.
         count_label: 字数 / words of the document, of the selection when there is one, and the speaking time.
+
+    Every field keeps what it shows, so a change of the UI language (Qt's LanguageChange event, which reaches this
+    object through the status bar) writes them again in the new language.
     """
 
     def __init__(self, bar: QStatusBar) -> None:
@@ -32,12 +44,32 @@ class StatusPanel(QObject):
         bar.addPermanentWidget(self.speed_label)
         bar.addPermanentWidget(self.context_label)
         bar.addPermanentWidget(self.count_label)
+        self._model: tuple[Text, Text] = ("", "")
+        self._speed: tuple[float | None, bool] = (None, False)
+        self._context: tuple[int | None, int] = (None, 0)
+        self._counts: tuple[TextStats, TextStats | None, str] | None = None
 
-    def set_model(self, text: str, tooltip: str = "") -> None:
-        self.model_label.setText(text)
-        self.model_label.setToolTip(tooltip)
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return super().event(event)
+
+    def retranslate(self) -> None:
+        """Show every field again in the current UI language."""
+        self.set_model(*self._model)
+        self.set_speed(self._speed[0], running=self._speed[1])
+        self.set_context(*self._context)
+        if self._counts is not None:
+            self.set_counts(*self._counts)
+
+    def set_model(self, text: Text, tooltip: Text = "") -> None:
+        """Show ``text`` (and ``tooltip``); give functions for texts that should follow a change of language."""
+        self._model = (text, tooltip)
+        self.model_label.setText(_text(text))
+        self.model_label.setToolTip(_text(tooltip))
 
     def set_speed(self, tokens_per_s: float | None, *, running: bool) -> None:
+        self._speed = (tokens_per_s, running)
         if tokens_per_s is None:
             self.speed_label.clear()
             return
@@ -45,6 +77,7 @@ class StatusPanel(QObject):
         self.speed_label.setText(("▶ " if running else "") + text)
 
     def set_context(self, used: int | None, n_ctx: int) -> None:
+        self._context = (used, n_ctx)
         if used is None:
             self.context_label.clear()
             return
@@ -54,6 +87,7 @@ class StatusPanel(QObject):
         )
 
     def set_counts(self, document: TextStats, selection: TextStats | None, lang: str) -> None:
+        self._counts = (document, selection, lang)
         text = self.format_stats(document, lang)
         if selection is not None and selection.total:
             text = self.tr("Selected {selection} of {document}").format(

@@ -94,25 +94,19 @@ class FindReplaceBar(QWidget):
         self._wrapped = False
 
         self.find_edit = QLineEdit(self)
-        self.find_edit.setPlaceholderText(self.tr("Find"))
         self.find_edit.setClearButtonEnabled(True)
         self.replace_edit = QLineEdit(self)
-        self.replace_edit.setPlaceholderText(self.tr("Replace with"))
-        self.case_check = QCheckBox(self.tr("Match case"), self)
-        self.words_check = QCheckBox(self.tr("Whole words"), self)
-        self.words_check.setToolTip(self.tr("Do not match inside longer English words; Chinese is never split"))
-        self.regex_check = QCheckBox(self.tr("Regular expression"), self)
-        self.regex_check.setToolTip(self.tr("Python syntax; use \\1 or \\g<name> in the replacement"))
-        self.previous_button = QPushButton(self.tr("Previous"), self)
-        self.previous_button.setToolTip(self.tr("Previous match (Shift+Enter)"))
-        self.next_button = QPushButton(self.tr("Next"), self)
-        self.next_button.setToolTip(self.tr("Next match (Enter)"))
-        self.replace_button = QPushButton(self.tr("Replace"), self)
-        self.replace_all_button = QPushButton(self.tr("Replace all"), self)
+        self.case_check = QCheckBox(self)
+        self.words_check = QCheckBox(self)
+        self.regex_check = QCheckBox(self)
+        self.previous_button = QPushButton(self)
+        self.next_button = QPushButton(self)
+        self.replace_button = QPushButton(self)
+        self.replace_all_button = QPushButton(self)
         self.close_button = QToolButton(self)
         self.close_button.setText("×")
-        self.close_button.setToolTip(self.tr("Close (Esc)"))
         self.status_label = QLabel(self)
+        self.retranslate()
         self.status_label.setObjectName("findStatus")
 
         find_row = QHBoxLayout()
@@ -158,6 +152,30 @@ class FindReplaceBar(QWidget):
         self.replace_edit.installEventFilter(self)
         self._replace_row.hide()
         self.hide()
+
+    def retranslate(self) -> None:
+        """Set the bar's texts in the current UI language."""
+        self.find_edit.setPlaceholderText(self.tr("Find"))
+        self.replace_edit.setPlaceholderText(self.tr("Replace with"))
+        self.case_check.setText(self.tr("Match case"))
+        self.words_check.setText(self.tr("Whole words"))
+        self.words_check.setToolTip(self.tr("Do not match inside longer English words; Chinese is never split"))
+        self.regex_check.setText(self.tr("Regular expression"))
+        self.regex_check.setToolTip(self.tr("Python syntax; use \\1 or \\g<name> in the replacement"))
+        self.previous_button.setText(self.tr("Previous"))
+        self.previous_button.setToolTip(self.tr("Previous match (Shift+Enter)"))
+        self.next_button.setText(self.tr("Next"))
+        self.next_button.setToolTip(self.tr("Next match (Enter)"))
+        self.replace_button.setText(self.tr("Replace"))
+        self.replace_all_button.setText(self.tr("Replace all"))
+        self.close_button.setToolTip(self.tr("Close (Esc)"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            if self.isVisible() and self.find_edit.text():
+                self._update_view()
 
     # -- editor --------------------------------------------------------------------------------------------------
 

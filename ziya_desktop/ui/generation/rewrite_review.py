@@ -117,19 +117,17 @@ class RewriteReview(QWidget):
         self.diff_view = QTextBrowser(self)
         self.diff_view.setObjectName("rewriteDiffView")
         self.diff_view.setOpenLinks(False)
-        self.show_revised_check = QCheckBox(self.tr("Show revised text"), self)
+        self.show_revised_check = QCheckBox(self)
         self.show_revised_check.setObjectName("showRevisedCheck")
-        self.show_revised_check.setToolTip(self.tr("Show the text as it will read, without the changes marked"))
         self.change_list = QListWidget(self)
         self.change_list.setObjectName("rewriteChangeList")
         self.stats_label = QLabel(self)
         self.stats_label.setObjectName("rewriteStats")
-        self.accept_all_button = QPushButton(self.tr("Accept all"), self)
-        self.apply_selected_button = QPushButton(self.tr("Apply selected"), self)
-        self.apply_selected_button.setToolTip(self.tr("Apply the checked changes (Ctrl+Enter)"))
-        self.discard_button = QPushButton(self.tr("Discard"), self)
-        self.discard_button.setToolTip(self.tr("Keep the original text (Esc)"))
-        self.regenerate_button = QPushButton(self.tr("Regenerate"), self)
+        self.accept_all_button = QPushButton(self)
+        self.apply_selected_button = QPushButton(self)
+        self.discard_button = QPushButton(self)
+        self.regenerate_button = QPushButton(self)
+        self.retranslate()
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(self.diff_view)
@@ -279,10 +277,25 @@ class RewriteReview(QWidget):
 
     # -- views ---------------------------------------------------------------------------------------------------
 
+    def retranslate(self) -> None:
+        """Set the panel's own texts in the current UI language."""
+        self.show_revised_check.setText(self.tr("Show revised text"))
+        self.show_revised_check.setToolTip(self.tr("Show the text as it will read, without the changes marked"))
+        self.accept_all_button.setText(self.tr("Accept all"))
+        self.apply_selected_button.setText(self.tr("Apply selected"))
+        self.apply_selected_button.setToolTip(self.tr("Apply the checked changes (Ctrl+Enter)"))
+        self.discard_button.setText(self.tr("Discard"))
+        self.discard_button.setToolTip(self.tr("Keep the original text (Esc)"))
+        self.regenerate_button.setText(self.tr("Regenerate"))
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._render()
+        elif event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._render()
+            self._update_state()
 
     def _rediff(self) -> None:
         self._refresh_all()

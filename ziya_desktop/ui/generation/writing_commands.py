@@ -137,7 +137,7 @@ class WritingCommands(QObject):
         name = self.model_path.stem if self.model_path else report.info.name
         self._host.status.set_model(
             f"{name} · {report.status}",
-            self.tr("{threads} threads · context {n_ctx} tokens · loaded in {seconds} s").format(
+            lambda: self.tr("{threads} threads · context {n_ctx} tokens · loaded in {seconds} s").format(
                 threads=report.threads, n_ctx=report.n_ctx, seconds=f"{report.seconds:.1f}"
             ),
         )
@@ -155,12 +155,12 @@ class WritingCommands(QObject):
 
     def _load_failed(self, message: str, hint: str) -> None:
         self.report = None
-        self._host.status.set_model(self.tr("No model loaded"))
+        self._host.status.set_model(lambda: self.tr("No model loaded"))
         self._host.show_error(self.tr("The model could not be loaded: {message}").format(message=message), hint)
 
     def _unloaded(self) -> None:
         self.report = None
-        self._host.status.set_model(self.tr("No model loaded"))
+        self._host.status.set_model(lambda: self.tr("No model loaded"))
         self._host.status.set_context(None, self.n_ctx)
 
     # -- guards --------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ The choices are remembered in the settings file and turned into the engine's :cl
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox, QWidget
 
 from ziya_desktop.engine.engine import LoadOptions
@@ -68,7 +68,7 @@ class GpuSettingsWidget(QWidget):
         self._hardware: HardwareInfo | None = None
         self._loading = True
 
-        self.auto_layers = QCheckBox(self.tr("Automatic (as many as fit in free GPU memory)"), self)
+        self.auto_layers = QCheckBox(self)
         self.auto_layers.setObjectName("autoGpuLayers")
         self.layers = QSpinBox(self)
         self.layers.setObjectName("gpuLayers")
@@ -87,8 +87,6 @@ class GpuSettingsWidget(QWidget):
         self.n_ctx.setObjectName("contextSize")
         self.n_ctx.setRange(MIN_N_CTX, MAX_N_CTX)
         self.n_ctx.setSingleStep(N_CTX_STEP)
-        self.n_ctx.setSuffix(self.tr(" tokens"))
-        self.n_ctx.setToolTip(self.tr("The prompt and the answer share this window; the model was trained on 2048."))
 
         self.auto_threads = QCheckBox(self)
         self.auto_threads.setObjectName("autoThreads")
@@ -101,17 +99,19 @@ class GpuSettingsWidget(QWidget):
 
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        form.addRow(self.tr("GPU layers"), layers_row)
+        self.layers_label, self.device_label, self.n_ctx_label, self.threads_label = (QLabel(self) for _ in range(4))
+        form.addRow(self.layers_label, layers_row)
         device_row = QHBoxLayout()
         device_row.addWidget(self.device)
         device_row.addWidget(self.device_note, 1)
         ctx_row = QHBoxLayout()
         ctx_row.addWidget(self.n_ctx)
         ctx_row.addStretch(1)
-        form.addRow(self.tr("GPU"), device_row)
-        form.addRow(self.tr("Context size"), ctx_row)
-        form.addRow(self.tr("CPU threads"), threads_row)
+        form.addRow(self.device_label, device_row)
+        form.addRow(self.n_ctx_label, ctx_row)
+        form.addRow(self.threads_label, threads_row)
 
+        self.retranslate()
         self.set_n_layer(n_layer)
         self._restore()
         self.set_hardware(hardware)
@@ -121,6 +121,27 @@ class GpuSettingsWidget(QWidget):
         for spin in (self.layers, self.n_ctx, self.threads):
             spin.valueChanged.connect(self._changed)
         self.device.currentIndexChanged.connect(self._changed)
+
+    def retranslate(self) -> None:
+        """Set the fixed texts in the current UI language (those that depend on the hardware: :meth:`set_hardware`)."""
+        self.auto_layers.setText(self.tr("Automatic (as many as fit in free GPU memory)"))
+        self.n_ctx.setSuffix(self.tr(" tokens"))
+        self.n_ctx.setToolTip(self.tr("The prompt and the answer share this window; the model was trained on 2048."))
+        self.layers_label.setText(self.tr("GPU layers"))
+        self.device_label.setText(self.tr("GPU"))
+        self.n_ctx_label.setText(self.tr("Context size"))
+        self.threads_label.setText(self.tr("CPU threads"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            # Relabelling the devices is no choice of the writer's: nothing is saved, the chosen GPU stays.
+            device, self._loading = self.device_name(), True
+            self.set_n_layer(self.layers.maximum() - 1)
+            self.set_hardware(self._hardware)
+            self.device.setCurrentIndex(max(self.device.findData(device), 0))
+            self._loading = False
 
     # -- state ---------------------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ziya_desktop.errors import CancelledError, ZiyaError
@@ -184,7 +184,7 @@ class JobProgressPanel(QWidget):
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setFormat("%p%")
         self.time_label = QLabel(self)
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button = QPushButton(self)
         self.cancel_button.clicked.connect(self.cancel)
         self.result_label = QLabel(self)
         self.result_label.setObjectName("jobResult")
@@ -208,6 +208,16 @@ class JobProgressPanel(QWidget):
         runner.succeeded.connect(lambda _r: self.running_box.hide())
         runner.failed.connect(self._failed)
         runner.cancelled.connect(self._cancelled)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the fixed texts in the current UI language (a job's stage and result keep their words)."""
+        self.cancel_button.setText(self.tr("Cancel"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
 
     def begin(self, title: str) -> None:
         """Show ``title`` with an empty bar and an enabled Cancel (call when starting a job)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from converters.atomic import format_bytes
@@ -27,33 +27,18 @@ class LocalModelsPanel(QGroupBox):
     """
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(QCoreApplication.translate("ModelLibraryWindow", "Models on this computer"), parent)
-        headers = [
-            QCoreApplication.translate("ModelLibraryWindow", "Name"),
-            QCoreApplication.translate("ModelLibraryWindow", "File type"),
-            QCoreApplication.translate("ModelLibraryWindow", "Size"),
-            QCoreApplication.translate("ModelLibraryWindow", "Valid"),
-            QCoreApplication.translate("ModelLibraryWindow", "On this computer"),
-            QCoreApplication.translate("ModelLibraryWindow", "Location"),
-        ]
-        self.table = model_table(headers, self)
+        super().__init__(parent)
+        self.table = model_table([""] * 6, self)
         self.table.setObjectName("localModels")
-        self.empty_label = QLabel(
-            QCoreApplication.translate(
-                "ModelLibraryWindow",
-                "No models yet. Download one below, or import a GGUF file or a checkpoint folder.",
-            ),
-            self,
-        )
+        self.empty_label = QLabel(self)
         self.empty_label.setWordWrap(True)
-        self.use_button = QPushButton(QCoreApplication.translate("ModelLibraryWindow", "Use"), self)
+        self.use_button = QPushButton(self)
         self.use_button.setDefault(True)
-        self.import_button = QPushButton(QCoreApplication.translate("ModelLibraryWindow", "Import GGUF…"), self)
-        self.checkpoint_button = QPushButton(
-            QCoreApplication.translate("ModelLibraryWindow", "Import Checkpoint Folder…"), self
-        )
-        self.delete_button = QPushButton(QCoreApplication.translate("ModelLibraryWindow", "Delete…"), self)
-        self.reveal_button = QPushButton(QCoreApplication.translate("ModelLibraryWindow", "Show in File Manager"), self)
+        self.import_button = QPushButton(self)
+        self.checkpoint_button = QPushButton(self)
+        self.delete_button = QPushButton(self)
+        self.reveal_button = QPushButton(self)
+        self.retranslate()
         buttons = QHBoxLayout()
         for button in (self.use_button, self.import_button, self.checkpoint_button):
             buttons.addWidget(button)
@@ -64,6 +49,35 @@ class LocalModelsPanel(QGroupBox):
         column.addWidget(self.table, 1)
         column.addWidget(self.empty_label)
         column.addLayout(buttons)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the panel's title, column headers and buttons in the current UI language."""
+        self.setTitle(QCoreApplication.translate("ModelLibraryWindow", "Models on this computer"))
+        headers = [
+            QCoreApplication.translate("ModelLibraryWindow", "Name"),
+            QCoreApplication.translate("ModelLibraryWindow", "File type"),
+            QCoreApplication.translate("ModelLibraryWindow", "Size"),
+            QCoreApplication.translate("ModelLibraryWindow", "Valid"),
+            QCoreApplication.translate("ModelLibraryWindow", "On this computer"),
+            QCoreApplication.translate("ModelLibraryWindow", "Location"),
+        ]
+        self.table.setHorizontalHeaderLabels(headers)
+        self.empty_label.setText(
+            QCoreApplication.translate(
+                "ModelLibraryWindow",
+                "No models yet. Download one below, or import a GGUF file or a checkpoint folder.",
+            )
+        )
+        self.use_button.setText(QCoreApplication.translate("ModelLibraryWindow", "Use"))
+        self.import_button.setText(QCoreApplication.translate("ModelLibraryWindow", "Import GGUF…"))
+        self.checkpoint_button.setText(QCoreApplication.translate("ModelLibraryWindow", "Import Checkpoint Folder…"))
+        self.delete_button.setText(QCoreApplication.translate("ModelLibraryWindow", "Delete…"))
+        self.reveal_button.setText(QCoreApplication.translate("ModelLibraryWindow", "Show in File Manager"))
 
     def show_models(
         self, models: Sequence[LocalModel], verdicts: Sequence[FitVerdict | None], select: Path | None

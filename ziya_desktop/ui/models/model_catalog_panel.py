@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -40,23 +40,15 @@ class ModelCatalogPanel(QGroupBox):
     """
 
     def __init__(self, parent: QWidget) -> None:
-        super().__init__(QCoreApplication.translate("ModelLibraryWindow", "Download and convert"), parent)
+        super().__init__(parent)
         self.catalog_label = QLabel(self)
         self.catalog_label.setWordWrap(True)
         self.catalog_label.setTextFormat(Qt.TextFormat.PlainText)
-        headers = [
-            QCoreApplication.translate("ModelLibraryWindow", "File type"),
-            QCoreApplication.translate("ModelLibraryWindow", "Size"),
-            QCoreApplication.translate("ModelLibraryWindow", "Quality"),
-            QCoreApplication.translate("ModelLibraryWindow", "On this computer"),
-        ]
-        self.table = model_table(headers, self)
+        self.table = model_table([""] * 4, self)
         self.table.setObjectName("catalogFiles")
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setStretchLastSection(False)
-        self.download_button = QPushButton(
-            QCoreApplication.translate("ModelLibraryWindow", "Download && Convert"), self
-        )
+        self.download_button = QPushButton(self)
         self.download_button.setObjectName("downloadButton")
         self.download_note = QLabel(self)
         self.download_note.setWordWrap(True)
@@ -67,6 +59,24 @@ class ModelCatalogPanel(QGroupBox):
         column.addWidget(self.catalog_label)
         column.addWidget(self.table, 1)
         column.addLayout(row)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the panel's title, column headers and button in the current UI language."""
+        self.setTitle(QCoreApplication.translate("ModelLibraryWindow", "Download and convert"))
+        headers = [
+            QCoreApplication.translate("ModelLibraryWindow", "File type"),
+            QCoreApplication.translate("ModelLibraryWindow", "Size"),
+            QCoreApplication.translate("ModelLibraryWindow", "Quality"),
+            QCoreApplication.translate("ModelLibraryWindow", "On this computer"),
+        ]
+        self.table.setHorizontalHeaderLabels(headers)
+        self.download_button.setText(QCoreApplication.translate("ModelLibraryWindow", "Download && Convert"))
 
     def show_catalog(
         self,

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -73,7 +73,6 @@ class ModelLibraryWindow(QWidget):
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("modelLibraryWindow")
-        self.setWindowTitle(self.tr("Model Library"))
         self.models_dir = Path(models_dir) if models_dir is not None else paths.models_dir()
         self.library = ModelLibrary(self.models_dir)
         self.catalog_problem = ""
@@ -112,10 +111,11 @@ class ModelLibraryWindow(QWidget):
         layout.addWidget(self._build_catalog_panel())
         self.progress = JobProgressPanel(self.jobs, self)
         layout.addWidget(self.progress)
-        settings_group = QGroupBox(self.tr("Loading"), self)
-        self.gpu_settings = GpuSettingsWidget(hardware, parent=settings_group)
-        QVBoxLayout(settings_group).addWidget(self.gpu_settings)
-        layout.addWidget(settings_group)
+        self.settings_group = QGroupBox(self)
+        self.gpu_settings = GpuSettingsWidget(hardware, parent=self.settings_group)
+        QVBoxLayout(self.settings_group).addWidget(self.gpu_settings)
+        layout.addWidget(self.settings_group)
+        self.retranslate()
         self.gpu_settings.optionsChanged.connect(lambda _o: self.refresh())
 
         app = QCoreApplication.instance()
@@ -129,19 +129,17 @@ class ModelLibraryWindow(QWidget):
     # -- building ------------------------------------------------------------------------------------------------
 
     def _build_offline_row(self) -> QHBoxLayout:
-        self.offline_box = QCheckBox(self.tr("Offline mode (never use the network)"), self)
+        self.offline_box = QCheckBox(self)
         self.offline_box.setObjectName("offlineMode")
         forced = paths.offline_mode()
         stored = settings().value(OFFLINE_KEY, False, type=bool)
         self.offline_box.setChecked(forced or bool(stored))
-        if forced:
-            self.offline_box.setEnabled(False)
-            self.offline_box.setToolTip(self.tr("ZIYA_OFFLINE is set, so offline mode stays on."))
+        self.offline_box.setEnabled(not forced)
         self.offline_box.toggled.connect(self._offline_toggled)
-        self.offline_label = QLabel(self.tr("Offline: working from disk only"), self)
+        self.offline_label = QLabel(self)
         self.offline_label.setObjectName("offlineLabel")
         self.offline_label.setStyleSheet("color: #b07a00; font-weight: bold;")
-        self.hardware_label = QLabel(self.tr("Checking this computer…"), self)
+        self.hardware_label = QLabel(self)
         self.hardware_label.setObjectName("hardwareLabel")
         row = QHBoxLayout()
         row.addWidget(self.offline_box)
@@ -149,6 +147,32 @@ class ModelLibraryWindow(QWidget):
         row.addStretch(1)
         row.addWidget(self.hardware_label)
         return row
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._fill_local()
+            self._fill_catalog()
+            self._apply_offline()
+
+    def retranslate(self) -> None:
+        """Set the window's own texts in the current UI language (its panels retranslate themselves)."""
+        self.setWindowTitle(self.tr("Model Library"))
+        self.settings_group.setTitle(self.tr("Loading"))
+        self.offline_box.setText(self.tr("Offline mode (never use the network)"))
+        if paths.offline_mode():
+            self.offline_box.setToolTip(self.tr("ZIYA_OFFLINE is set, so offline mode stays on."))
+        self.offline_label.setText(self.tr("Offline: working from disk only"))
+        if self.hardware is None or not self.hardware_label.text():
+            self.hardware_label.setText(self.tr("Checking this computer…"))
+        else:
+            self._show_hardware()
+
+    def set_language(self, lang: str) -> None:
+        """Show the quality notes of the catalog in ``lang`` ("zh"/"en")."""
+        self.lang = lang
+        self._fill_catalog()
 
     def _build_local_panel(self) -> LocalModelsPanel:
         self.local_panel = panel = LocalModelsPanel(self)

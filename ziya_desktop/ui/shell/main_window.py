@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QTextCursor
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -29,7 +29,13 @@ from ziya_desktop import paths
 from ziya_desktop.documents.export.html_export import markdown_body
 from ziya_desktop.engine.engine import Engine, LoadOptions
 from ziya_desktop.ui.common.error_text import localized_hint
-from ziya_desktop.ui.common.i18n import LANGUAGE_KEY, UiLanguage, chosen_language, effective_language
+from ziya_desktop.ui.common.i18n import (
+    LANGUAGE_KEY,
+    UiLanguage,
+    chosen_language,
+    effective_language,
+    install_translations,
+)
 from ziya_desktop.ui.common.notice_bar import NoticeBar, NoticeLevel
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.common.status_panel import StatusPanel
@@ -118,15 +124,15 @@ class MainWindow(QMainWindow):
         self.templates = TemplatePanel(
             library, lang=self.lang, builtin_dir=paths.builtin_templates_dir(), user_dir=paths.templates_dir()
         )
-        self.templates_dock = self._dock(self.tr("Templates"), "templatesDock", self.templates)
+        self.templates_dock = self._dock("templatesDock", self.templates)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.templates_dock)
-        self.review_dock = self._dock(self.tr("Rewrite Review"), "reviewDock", self.review)
+        self.review_dock = self._dock("reviewDock", self.review)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
         self.review_dock.hide()
         self.preview_view = QTextBrowser(self)
         self.preview_view.setObjectName("markdownPreview")
         self.preview_view.setOpenExternalLinks(True)
-        self.preview_dock = self._dock(self.tr("Preview"), "previewDock", self.preview_view)
+        self.preview_dock = self._dock("previewDock", self.preview_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.preview_dock)
         self.preview_dock.hide()
 
@@ -150,8 +156,6 @@ class MainWindow(QMainWindow):
         self.menu_actions: WindowActions = build_actions(self, self)
         self.generation.started.connect(lambda _mode: self.menu_actions.stop.setEnabled(True))
         self.generation.ended.connect(lambda *_run: self.menu_actions.stop.setEnabled(False))
-        self.menu_actions.previous_alternative.setIconText("◀")
-        self.menu_actions.next_alternative.setIconText("▶")
         self.templates_dock.visibilityChanged.connect(self.menu_actions.templates_panel.setChecked)
         self.preview_dock.visibilityChanged.connect(self.menu_actions.preview.setChecked)
         self.preview_dock.visibilityChanged.connect(lambda _v: self._preview_timer.start())
@@ -164,13 +168,14 @@ class MainWindow(QMainWindow):
         apply_theme(self.theme)
 
         self.new_document()
-        self.status.set_model(self.tr("No model loaded"))
+        self.status.set_model(lambda: self.tr("No model loaded"))
+        self.retranslate()
         self._restore_geometry()
 
     # -- small builders ------------------------------------------------------------------------------------------
 
-    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
-        dock = QDockWidget(title, self)
+    def _dock(self, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         return dock
@@ -267,8 +272,39 @@ class MainWindow(QMainWindow):
             tab.refresh_palette()
 
     def set_language(self, language: UiLanguage) -> None:
+        """Switch the UI to ``language`` now and remember it.
+
+        The new translators make Qt send every widget a LanguageChange event, on which each one sets its texts
+        again (see :meth:`retranslate`); template names, counts and the model library follow the language too.
+        Documents, their undo history and the loaded model are not touched.
+        """
         settings().setValue(LANGUAGE_KEY, language.value)
-        self.notice.show_notice(self.tr("The new language is used from the next start of Ziya Desktop."))
+        lang = effective_language(language)
+        if lang == self.lang:
+            return
+        app = QCoreApplication.instance()
+        if app is not None:
+            install_translations(app, lang)
+        self.lang = lang
+        self.templates.set_language(lang)
+        if self.library_window is not None:
+            self.library_window.set_language(lang)
+        self.refresh_counts()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the window's own texts in the current UI language: menus, toolbar, dock and tab titles."""
+        self.menu_actions.retranslate()
+        self.templates_dock.setWindowTitle(self.tr("Templates"))
+        self.review_dock.setWindowTitle(self.tr("Rewrite Review"))
+        self.preview_dock.setWindowTitle(self.tr("Preview"))
+        for tab in self.all_tabs():
+            self._retitle(tab)
+        self._update_title()
 
     def toggle_preview(self) -> None:
         self.preview_dock.setVisible(not self.preview_dock.isVisible())

@@ -17,7 +17,7 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -116,21 +116,20 @@ class TemplatePanel(QWidget):
         self.warning_label.hide()
 
         self.search_edit = QLineEdit(self)
-        self.search_edit.setPlaceholderText(self.tr("Search templates"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.textChanged.connect(self._apply_filter)
         self.search_edit.returnPressed.connect(self._select_first_match)
-        self.no_match_label = QLabel(self.tr("No template matches."), self)
+        self.no_match_label = QLabel(self)
         self.no_match_label.hide()
 
         self.tree = TemplateTree(self)
         self.tree.itemSelectionChanged.connect(self._on_selection)
 
-        self.new_button = QPushButton(self.tr("New…"), self)
-        self.edit_button = QPushButton(self.tr("Edit…"), self)
-        self.duplicate_button = QPushButton(self.tr("Duplicate…"), self)
-        self.delete_button = QPushButton(self.tr("Delete"), self)
-        self.open_folder_button = QPushButton(self.tr("Open templates folder"), self)
+        self.new_button = QPushButton(self)
+        self.edit_button = QPushButton(self)
+        self.duplicate_button = QPushButton(self)
+        self.delete_button = QPushButton(self)
+        self.open_folder_button = QPushButton(self)
         self.open_folder_button.setFlat(True)
         self.new_button.clicked.connect(lambda: self._open_editor(None))
         self.edit_button.clicked.connect(self._edit_current)
@@ -147,11 +146,9 @@ class TemplatePanel(QWidget):
 
         self.preview = QPlainTextEdit(self)
         self.preview.setObjectName("promptPreview")
-        self.preview.setToolTip(self.tr("The exact text the model receives. You can edit it."))
         self.preview.textChanged.connect(self._on_preview_edited)
-        self.reset_prompt_button = QPushButton(self.tr("Reset prompt"), self)
+        self.reset_prompt_button = QPushButton(self)
         self.reset_prompt_button.setFlat(True)
-        self.reset_prompt_button.setToolTip(self.tr("Discard your edits; the prompt follows the form again."))
         self.reset_prompt_button.clicked.connect(self.reset_prompt)
         self.reset_prompt_button.hide()
         self.prompt_note_label = QLabel(self)
@@ -159,9 +156,8 @@ class TemplatePanel(QWidget):
         self.prompt_note_label.setObjectName("promptNote")
         self.prompt_note_label.hide()
 
-        self.draft_button = QPushButton(self.tr("Draft"), self)
+        self.draft_button = QPushButton(self)
         self.draft_button.setDefault(True)
-        self.draft_button.setToolTip(self.tr("Write the document from this template (Ctrl+Enter)"))
         self.draft_button.clicked.connect(self.request_draft)
         # Ctrl+Enter is the main window's Generate, which drafts when focus is in this panel.
 
@@ -171,7 +167,46 @@ class TemplatePanel(QWidget):
         self._preview_timer.timeout.connect(self._refresh_preview)
 
         self._build_layout()
+        self.retranslate()
         self.set_library(library)
+
+    def retranslate(self) -> None:
+        """Set the panel's own texts in the current UI language (template names follow :meth:`set_language`)."""
+        self.search_edit.setPlaceholderText(self.tr("Search templates"))
+        self.no_match_label.setText(self.tr("No template matches."))
+        self.new_button.setText(self.tr("New…"))
+        self.edit_button.setText(self.tr("Edit…"))
+        self.duplicate_button.setText(self.tr("Duplicate…"))
+        self.delete_button.setText(self.tr("Delete"))
+        self.open_folder_button.setText(self.tr("Open templates folder"))
+        self.reset_prompt_button.setText(self.tr("Reset prompt"))
+        self.draft_button.setText(self.tr("Draft"))
+        self.preview.setToolTip(self.tr("The exact text the model receives. You can edit it."))
+        self.reset_prompt_button.setToolTip(self.tr("Discard your edits; the prompt follows the form again."))
+        self.draft_button.setToolTip(self.tr("Write the document from this template (Ctrl+Enter)"))
+        self.prompt_label.setText(self.tr("Prompt"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            self._show_load_errors(self._library.errors)
+            self._refresh_preview()
+
+    def set_language(self, lang: str) -> None:
+        """Name the templates and label the form in ``lang`` ("zh"/"en"); the selected template, the values the
+        writer entered and a prompt edited by hand stay."""
+        self._lang = lang
+        template, values = self._template, self.form.values()
+        self.tree.show_library(self._library, lang)
+        self._apply_filter()
+        self.form.set_template(template, lang)
+        if template is not None:
+            self.form.set_values(values)
+            if (item := self.tree.item_of(template.id)) is not None:
+                self.tree.setCurrentItem(item)
+        self.title_label.setText(template.names.get(lang) if template is not None else "")
+        self._refresh_preview()
 
     def _build_layout(self) -> None:
         top = QWidget(self)
@@ -198,7 +233,8 @@ class TemplatePanel(QWidget):
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         header = QHBoxLayout()
-        header.addWidget(QLabel(self.tr("Prompt"), bottom), 1)
+        self.prompt_label = QLabel(bottom)
+        header.addWidget(self.prompt_label, 1)
         header.addWidget(self.reset_prompt_button)
         bottom_layout.addLayout(header)
         bottom_layout.addWidget(self.preview, 1)
