@@ -61,12 +61,12 @@ def _shown(window: MainWindow) -> dict[str, str]:
     return {
         "menu": a.menus["file"].title(),
         "submenu": a.menus["language"].title(),
-        "action": a.generate.text(),
-        "tip": a.generate.statusTip(),
-        "selection action": a.rewrite[ActionKind.POLISH].text(),
-        "theme": a.themes[next(iter(a.themes))].text(),
+        "action": a.writing.generate.text(),
+        "tip": a.writing.generate.statusTip(),
+        "selection action": a.writing.rewrite[ActionKind.POLISH].text(),
+        "theme": a.view.themes[next(iter(a.view.themes))].text(),
         "toolbar": a.toolbar.windowTitle(),
-        "toolbar button": a.rewrite[ActionKind.POLISH].iconText(),
+        "toolbar button": a.writing.rewrite[ActionKind.POLISH].iconText(),
         "templates dock": window.templates_dock.windowTitle(),
         "review dock": window.review_dock.windowTitle(),
         "model": window.status.model_label.text(),
@@ -117,7 +117,7 @@ def _expected(window: MainWindow) -> dict[str, str]:
 
 
 def _switch(qtbot: QtBot, window: MainWindow, language: UiLanguage) -> None:
-    window.menu_actions.languages[language].trigger()
+    window.menu_actions.view.languages[language].trigger()
     # Qt delivers LanguageChange through the event loop.
     qtbot.waitUntil(lambda: _shown(window) == _expected(window), timeout=5000)
 
@@ -126,7 +126,7 @@ def test_switching_the_language_retranslates_the_window_at_once(
     qtbot: QtBot, english_after: QApplication, main_window: Callable[..., MainWindow]
 ) -> None:
     window = main_window(lang="en")
-    generate = window.menu_actions.generate
+    generate = window.menu_actions.writing.generate
     window.library_window = ModelLibraryWindow(hardware=_machine(), lang="en", parent=window)
     window.library_window.setWindowFlag(Qt.WindowType.Window, True)
     window.library_window.show()
@@ -172,10 +172,10 @@ def test_switching_the_language_retranslates_the_window_at_once(
     qtbot.waitUntil(lambda: window.status.count_label.text() == english_counts)
 
     # The actions are the same objects, with their shortcuts and checked states.
-    assert window.menu_actions.generate is generate
+    assert window.menu_actions.writing.generate is generate
     assert generate.shortcut().toString() == "Ctrl+Return"
-    assert window.menu_actions.languages[UiLanguage.ENGLISH].isChecked()
-    assert not window.menu_actions.languages[UiLanguage.CHINESE].isChecked()
+    assert window.menu_actions.view.languages[UiLanguage.ENGLISH].isChecked()
+    assert not window.menu_actions.view.languages[UiLanguage.CHINESE].isChecked()
 
     # The writer's work is untouched: the text, its undo history, the template and the values entered.
     assert tab.text() == "Hello world again"

@@ -113,7 +113,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     assert window.generation.busy, f"the generation ended early: {window.notice.text()!r}"
     ticks_while_streaming = len(ticks)
     with qtbot.waitSignal(window.generation.ended, timeout=WAIT_MS) as ended:
-        window.menu_actions.stop.trigger()  # Esc
+        window.menu_actions.writing.stop.trigger()  # Esc
     assert ended.args is not None and ended.args[0].stats.stop_reason == "cancelled"
     heartbeat.stop()
     assert ticks_while_streaming >= 2, "the GUI thread must keep processing events while text streams in"
@@ -124,7 +124,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     assert drafted.rstrip().endswith(rendered.footer.strip("\n").rstrip())
     assert len(drafted) > len(rendered.header) + len(rendered.footer) + 4
     assert tab.layout_kind == "gongwen"
-    assert not window.menu_actions.stop.isEnabled()
+    assert not window.menu_actions.writing.stop.isEnabled()
 
     # The whole draft (laid-out parts and streamed body) is one undo step.
     tab.editor.undo()

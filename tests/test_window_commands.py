@@ -107,12 +107,12 @@ def test_closing_a_modified_tab_can_save_it(
 def test_zoom_is_applied_and_remembered(window: MainWindow) -> None:
     tab = window.current_tab()
     assert tab is not None
-    window.menu_actions.zoom_in.trigger()
-    window.menu_actions.zoom_in.trigger()
+    window.menu_actions.view.zoom_in.trigger()
+    window.menu_actions.view.zoom_in.trigger()
     assert tab.point_size() == DEFAULT_POINT_SIZE + 2
     assert window.new_document().point_size() == DEFAULT_POINT_SIZE + 2
     assert settings().value("editor/point_size") == DEFAULT_POINT_SIZE + 2
-    window.menu_actions.zoom_reset.trigger()
+    window.menu_actions.view.zoom_reset.trigger()
     assert tab.point_size() == DEFAULT_POINT_SIZE
 
 
@@ -129,7 +129,7 @@ def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None
     tab = window.current_tab()
     assert tab is not None
     tab.editor.setPlainText("# 关于召开会议的通知\n\n- **第一**点\n- 第二点")
-    window.menu_actions.preview.trigger()
+    window.menu_actions.view.preview.trigger()
     assert window.preview_dock.isVisible()
     qtbot.waitUntil(
         lambda: "<h1" in window.preview_view.toHtml() or "关于召开会议的通知" in window.preview_view.toPlainText()
@@ -140,7 +140,7 @@ def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None
     window.refresh_preview()
     assert "<b>粗</b>" in window.preview_view.toPlainText()
     assert "{重要}" in window.preview_view.toPlainText()
-    window.menu_actions.find.trigger()
+    window.menu_actions.edit.find.trigger()
     assert tab.find_bar.isVisible()
 
 
@@ -149,13 +149,13 @@ def test_generate_commands_without_a_model_explain_how_to_get_one(qtbot: QtBot, 
     assert tab is not None
     tab.editor.setPlainText("Some text to polish.")
     tab.editor.selectAll()
-    window.menu_actions.rewrite[next(iter(window.menu_actions.rewrite))].trigger()
+    window.menu_actions.writing.rewrite[next(iter(window.menu_actions.writing.rewrite))].trigger()
     assert "No model is loaded" in window.notice.text()
     assert "ziya-convert" in window.notice.text()
     window.notice.action_button.click()  # "Model Library…"
     library = window.library_window
     assert library is not None and library.isVisible()
-    assert window.menu_actions.model_library.shortcut().toString() == "Ctrl+Shift+L"
-    window.menu_actions.regenerate.trigger()
+    assert window.menu_actions.models.model_library.shortcut().toString() == "Ctrl+Shift+L"
+    window.menu_actions.writing.regenerate.trigger()
     assert "Nothing to regenerate" in window.notice.text()
     assert tab.text() == "Some text to polish."

@@ -780,37 +780,37 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../ziya_desktop/ui/shell/main_window.py" line="92"/>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="242"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="240"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="302"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="300"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="303"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="301"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="304"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="302"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="169"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="398"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="396"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="399"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="397"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -1883,243 +1883,243 @@ With: {new}</source>
         <translation>按指令改写(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="217"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="52"/>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="218"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="53"/>
         <source>&amp;Open…</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="219"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="54"/>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="220"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="55"/>
         <source>Save &amp;As…</source>
         <translation>另存为(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="221"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="56"/>
         <source>Export as &amp;HTML…</source>
         <translation>导出为 HTML(&amp;H)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="222"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="57"/>
         <source>Export as &amp;PDF…</source>
         <translation>导出为 PDF(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="223"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="58"/>
         <source>Export as &amp;Word (DOCX)…</source>
         <translation>导出为 Word (DOCX)(&amp;W)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="224"/>
+        <location filename="../../ziya_desktop/ui/files/file_actions.py" line="59"/>
         <source>公文 layout (GB/T 9704-2012)</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="51"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="226"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="52"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="227"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="66"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="228"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="67"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="229"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="68"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="230"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="69"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="231"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="89"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="232"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="90"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="233"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="91"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="234"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="92"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="235"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="93"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="243"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="64"/>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="244"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="65"/>
         <source>Draft from the chosen template into an empty document, or continue from the cursor</source>
         <translation>在空文档中按所选模板起草，或从光标处续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="249"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="71"/>
         <source>&amp;Continue from Cursor</source>
         <translation>从光标处续写(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="72"/>
         <source>Continue writing</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="253"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="76"/>
         <source>&amp;Regenerate</source>
         <translation>重新生成(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="254"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="77"/>
         <source>Write the last passage again, keeping the others</source>
         <translation>重写最近生成的一段，之前的版本仍可切换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="256"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="79"/>
         <source>Previous Alternative</source>
         <translation>上一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="257"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="80"/>
         <source>Next Alternative</source>
         <translation>下一个备选版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="259"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="85"/>
         <source>&amp;Stop</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="260"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="86"/>
         <source>Stop generating; the text so far stays</source>
         <translation>停止生成；已生成的文字会保留</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="262"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="88"/>
         <source>Sampling &amp;Settings…</source>
         <translation>采样设置(&amp;S)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="263"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_actions.py" line="89"/>
         <source>Sampling for This &amp;Template…</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="264"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="43"/>
         <source>Load Model &amp;File…</source>
         <translation>加载模型文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="266"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="46"/>
         <source>Model &amp;Library…</source>
         <translation>模型库(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="267"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="47"/>
         <source>Download, convert, import and choose models; GPU settings</source>
         <translation>下载、转换、导入和选择模型；GPU 设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="269"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="49"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="275"/>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="284"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="111"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="276"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="103"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="277"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="104"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="292"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="97"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="293"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="98"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="294"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="99"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="295"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="100"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="296"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="101"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="297"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="102"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="298"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="103"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="299"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="104"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="300"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="105"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="54"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>

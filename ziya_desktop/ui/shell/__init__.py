@@ -1,2 +1,3 @@
-"""The window itself: the main window that wires the features together, its menus, toolbar and shortcuts
-(``window_actions``), the light and dark themes, and the translated hints of error messages."""
+"""The window itself: the main window that wires the features together, its menus and toolbar composed from the
+features' action collections (``window_actions``), its own actions (``view_actions``: close, quit, edit, view,
+theme, language), and the light and dark themes."""

@@ -154,17 +154,15 @@ class MainWindow(QMainWindow):
         self.journal = JournalController(self.generation, model_path=lambda: self.writing.model_path, parent=self)
         self.journal.writeFailed.connect(self.show_error)
         self.menu_actions: WindowActions = build_actions(self, self)
-        self.generation.started.connect(lambda _mode: self.menu_actions.stop.setEnabled(True))
-        self.generation.ended.connect(lambda *_run: self.menu_actions.stop.setEnabled(False))
-        self.templates_dock.visibilityChanged.connect(self.menu_actions.templates_panel.setChecked)
-        self.preview_dock.visibilityChanged.connect(self.menu_actions.preview.setChecked)
+        self.templates_dock.visibilityChanged.connect(self.menu_actions.view.templates_panel.setChecked)
+        self.preview_dock.visibilityChanged.connect(self.menu_actions.view.preview.setChecked)
         self.preview_dock.visibilityChanged.connect(lambda _v: self._preview_timer.start())
         self.files.recent_menu = self.menu_actions.recent_menu
         self.files.refresh_recent_menu()
 
         self.theme = parse_theme(store.value(_THEME_KEY, Theme.SYSTEM.value))
-        self.menu_actions.themes[self.theme].setChecked(True)
-        self.menu_actions.languages[chosen_language()].setChecked(True)
+        self.menu_actions.view.themes[self.theme].setChecked(True)
+        self.menu_actions.view.languages[chosen_language()].setChecked(True)
         apply_theme(self.theme)
 
         self.new_document()
@@ -345,13 +343,13 @@ class MainWindow(QMainWindow):
     def sync_layout_choice(self) -> None:
         tab = self.current_tab()
         if tab is not None:
-            tab.layout_kind = "gongwen" if self.menu_actions.gongwen_layout.isChecked() else "plain"
+            tab.layout_kind = "gongwen" if self.menu_actions.files.gongwen_layout.isChecked() else "plain"
 
     def _sync_layout_action(self) -> None:
         """Check the 公文 layout action when the current document uses that layout."""
         tab = self.current_tab()
         if tab is not None:
-            self.menu_actions.gongwen_layout.setChecked(tab.layout_kind == "gongwen")
+            self.menu_actions.files.gongwen_layout.setChecked(tab.layout_kind == "gongwen")
 
     # -- status --------------------------------------------------------------------------------------------------
 
