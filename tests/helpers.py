@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ziya_desktop.engine.hardware import GpuDevice, HardwareInfo
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "tests" / "data"
 TINY_DIR = DATA_DIR / "tiny_ziya"
@@ -268,4 +270,20 @@ def run_converter_cli(
         timeout=timeout,
         preexec_fn=preexec_fn,
         check=False,
+    )
+
+
+def machine(gpu_free: int | None) -> HardwareInfo:
+    """A 4-core, 16 GB test computer: CPU only, or with one CUDA GPU with ``gpu_free`` bytes free."""
+    gpus = () if gpu_free is None else (GpuDevice("CUDA0", "Test GPU", "gpu", gpu_free, gpu_free),)
+    return HardwareInfo(
+        gpu_offload=bool(gpus),
+        backend="CUDA" if gpus else "CPU",
+        gpus=gpus,
+        physical_cores=4,
+        logical_cpus=8,
+        total_ram=16 << 30,
+        available_ram=12 << 30,
+        cpu_features=frozenset({"AVX2"}),
+        system_info="test machine",
     )

@@ -9,12 +9,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Callable, Iterator
 
+import helpers
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.engine.hardware import HardwareInfo
 from ziya_desktop.ui.common.i18n import LANGUAGE_KEY, UiLanguage, install_translations
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.generation.action_labels import plain_label
@@ -36,20 +36,6 @@ def english_after(qapp: QApplication) -> Iterator[QApplication]:
         yield qapp
     finally:
         install_translations(qapp, "en")  # the other tests expect the English source strings
-
-
-def _machine() -> HardwareInfo:
-    return HardwareInfo(
-        gpu_offload=False,
-        backend="CPU",
-        gpus=(),
-        physical_cores=4,
-        logical_cpus=8,
-        total_ram=16 << 30,
-        available_ram=12 << 30,
-        cpu_features=frozenset({"AVX2"}),
-        system_info="test machine",
-    )
 
 
 def _shown(window: MainWindow) -> dict[str, str]:
@@ -127,7 +113,7 @@ def test_switching_the_language_retranslates_the_window_at_once(
 ) -> None:
     window = main_window(lang="en")
     generate = window.menu_actions.writing.generate
-    window.library_window = ModelLibraryWindow(hardware=_machine(), lang="en", parent=window)
+    window.library_window = ModelLibraryWindow(hardware=helpers.machine(None), lang="en", parent=window)
     window.library_window.setWindowFlag(Qt.WindowType.Window, True)
     window.library_window.show()
     qtbot.waitUntil(lambda: not window.library_window.scanner.running, timeout=WAIT_MS)  # type: ignore[union-attr]

@@ -28,21 +28,6 @@ from ziya_desktop.ui.models.model_library import OFFLINE_KEY, ModelLibraryWindow
 WAIT_MS = 60_000
 
 
-def machine(gpu_free: int | None) -> HardwareInfo:
-    gpus = () if gpu_free is None else (GpuDevice("CUDA0", "Test GPU", "gpu", gpu_free, gpu_free),)
-    return HardwareInfo(
-        gpu_offload=bool(gpus),
-        backend="CUDA" if gpus else "CPU",
-        gpus=gpus,
-        physical_cores=4,
-        logical_cpus=8,
-        total_ram=16 << 30,
-        available_ram=12 << 30,
-        cpu_features=frozenset({"AVX2"}),
-        system_info="test machine",
-    )
-
-
 @pytest.fixture(autouse=True)
 def ziya_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ZIYA_HOME", str(tmp_path / "home"))
@@ -55,7 +40,7 @@ def open_window(qtbot: QtBot) -> Iterator[Callable[..., ModelLibraryWindow]]:
     opened: list[ModelLibraryWindow] = []
 
     def make(**kwargs: object) -> ModelLibraryWindow:
-        kwargs.setdefault("hardware", machine(8 << 30))
+        kwargs.setdefault("hardware", helpers.machine(8 << 30))
         window = ModelLibraryWindow(lang="en", **kwargs)  # type: ignore[arg-type]
         qtbot.addWidget(window)
         window.show()
@@ -258,7 +243,7 @@ def test_ziya_offline_forces_offline_mode(
 def test_catalog_shows_sizes_notes_fit_and_marks_the_recommended_file(
     open_window: Callable[..., ModelLibraryWindow],
 ) -> None:
-    window = open_window(hardware=machine(None))
+    window = open_window(hardware=helpers.machine(None))
     table = window.catalog_table
     rows = {cell(table, r, 0).text().split()[0]: [cell(table, r, c).text() for c in range(4)] for r in range(5)}
     assert set(rows) == {"F16", "Q8_0", "Q6_K", "Q5_K_M", "Q4_K_M"}
@@ -269,14 +254,14 @@ def test_catalog_shows_sizes_notes_fit_and_marks_the_recommended_file(
     entry = window.selected_catalog_entry()
     assert entry is not None and entry[1] == "q4_k_m"
     assert "no GPU" in window.hardware_label.text()
-    big = open_window(hardware=machine(24 << 30))
+    big = open_window(hardware=helpers.machine(24 << 30))
     fits = {cell(big.catalog_table, r, 0).text().split()[0]: cell(big.catalog_table, r, 3).text() for r in range(5)}
     assert fits["Q4_K_M"] == "fits on GPU"
     assert fits["F16"].startswith("partly on GPU (") and fits["F16"].endswith(" of 41 layers)")
 
 
 def test_gpu_settings_persist_and_build_load_options(qtbot: QtBot) -> None:
-    widget = GpuSettingsWidget(machine(8 << 30))
+    widget = GpuSettingsWidget(helpers.machine(8 << 30))
     qtbot.addWidget(widget)
     assert widget.load_options() == LoadOptions(gpu_layers="auto", n_ctx=2048, threads=None)
     assert widget.layers.maximum() == 41 and not widget.layers.isEnabled()
@@ -290,7 +275,7 @@ def test_gpu_settings_persist_and_build_load_options(qtbot: QtBot) -> None:
     widget.n_ctx.setValue(512)
     assert widget.load_options() == LoadOptions(gpu_layers=10, n_ctx=512, threads=3)
     assert str(settings().value(GPU_LAYERS_KEY)) == "10"
-    again = GpuSettingsWidget(machine(8 << 30))
+    again = GpuSettingsWidget(helpers.machine(8 << 30))
     qtbot.addWidget(again)
     assert again.load_options() == LoadOptions(gpu_layers=10, n_ctx=512, threads=3)
     assert stored_load_options() == LoadOptions(gpu_layers=10, n_ctx=512, threads=3)
@@ -299,12 +284,12 @@ def test_gpu_settings_persist_and_build_load_options(qtbot: QtBot) -> None:
 
 
 def test_gpu_settings_without_a_gpu_and_with_several(qtbot: QtBot) -> None:
-    cpu = GpuSettingsWidget(machine(None))
+    cpu = GpuSettingsWidget(helpers.machine(None))
     qtbot.addWidget(cpu)
     assert cpu.device_note.text() == "No GPU found: runs on the CPU"
     assert not cpu.device.isEnabled() and not cpu.auto_layers.isEnabled() and not cpu.layers.isEnabled()
     assert cpu.load_options().gpu_layers == 0 and cpu.device_name() is None
-    two = machine(8 << 30)
+    two = helpers.machine(8 << 30)
     two = HardwareInfo(**{**two.__dict__, "gpus": (*two.gpus, GpuDevice("CUDA1", "Second", "gpu", 4 << 30, 4 << 30))})
     widget = GpuSettingsWidget(two)
     qtbot.addWidget(widget)
