@@ -28,6 +28,7 @@ from ziya_desktop.documents.export import (
     gongwen,
 )
 from ziya_desktop.documents.export.gongwen import Role, heading_end, heading_level, layout_gongwen, text_width_chars
+from ziya_desktop.documents.export.html_export import build_html
 from ziya_desktop.documents.export.markdown_blocks import (
     BlockKind,
     Span,
@@ -517,3 +518,43 @@ def test_shared_glyphs_come_from_the_font(qapp: QApplication) -> None:
     assert found[0x2ED4] == ord("门") and found[0x2F42] == ord("文") and found[0x2F8F] == ord("行")
     assert found.get(0x09) == ord(" ")
     assert 0x2F00 not in found  # ⼀ shares its glyph with 一, which is not in the text
+
+
+def _drafted_notice(doc_number: str) -> str:
+    """What Draft puts in the document from the built-in 通知 template, with a body where the model writes."""
+    from ziya_desktop import paths
+    from ziya_desktop.writing.template_files import load_templates
+
+    template = load_templates(paths.builtin_templates_dir()).templates["gongwen.notice"]
+    values = {"issuer": "某某市教育局", "doc_number": doc_number, "subject": "召开年度工作会议", "points": "时间\n地点"}
+    rendered = template.render(values)
+    body = "为做好年度工作，现将有关事项通知如下：\n\n一、会议时间\n\n定于下周一上午召开。"
+    return f"{rendered.header.strip()}\n\n{body}\n{rendered.footer}"
+
+
+def test_a_drafted_notice_keeps_its_title_after_the_document_number(tmp_path: Path) -> None:
+    """The 通知 template puts the 发文字号 first: it is laid out centred above the title, never taken as the title."""
+    roles = [(p.role, p.text) for p in layout_gongwen(parse_blocks(_drafted_notice("某教办〔2026〕12号")))]
+    assert roles[:3] == [
+        (Role.DOC_NUMBER, "某教办〔2026〕12号"),
+        (Role.TITLE, "某某市教育局关于召开年度工作会议的通知"),
+        (Role.ADDRESSEE, "各部门、各单位："),
+    ]
+    assert roles[-2:] == [(Role.SIGNATURE, "某某市教育局"), (Role.DATE, roles[-1][1])]
+    # Without a number the template drops that line, and the title comes first as before.
+    assert layout_gongwen(parse_blocks(_drafted_notice("")))[0].role is Role.TITLE
+
+    path = tmp_path / "notice.docx"
+    DocxExporter().export(ExportDocument(_drafted_notice("某教办〔2026〕12号"), layout="gongwen"), path)
+    paragraphs = docx.Document(str(path)).paragraphs
+    number, title = paragraphs[0], paragraphs[1]
+    assert number.text == "某教办〔2026〕12号" and number.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert {r.font.size for r in number.runs} <= {None, Pt(16)}
+    assert title.text == "某某市教育局关于召开年度工作会议的通知" and {r.font.size for r in title.runs} == {Pt(22)}
+    html = build_html(ExportDocument(_drafted_notice("某教办〔2026〕12号"), layout="gongwen"))
+    assert '<p class="doc-number">某教办〔2026〕12号</p>' in html
+
+
+@pytest.mark.parametrize("line", ["关于〔2026〕年度工作的通知", "教办〔2026〕12号文件的落实情况", "12号"])
+def test_lines_that_only_mention_a_number_are_not_document_numbers(line: str) -> None:
+    assert layout_gongwen(parse_blocks(f"{line}\n\n各部门：\n\n正文。"))[0].role is Role.TITLE

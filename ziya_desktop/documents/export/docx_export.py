@@ -262,6 +262,11 @@ def _build_gongwen(document: DocxDocument, doc: ExportDocument) -> None:
 def _add_gongwen_paragraph(document: DocxDocument, item: GongwenParagraph, latin: str, body_font: str) -> None:
     paragraph = document.add_paragraph()
     fmt = paragraph.paragraph_format
+    if item.role is Role.DOC_NUMBER:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        fmt.space_after = Pt(gongwen.LINE_PITCH_PT)  # one empty line between 发文字号 and title
+        _add_spans(paragraph, item.body, latin=latin, east_asia=body_font)
+        return
     if item.role is Role.TITLE:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fmt.space_after = Pt(gongwen.LINE_PITCH_PT)  # 主送机关 one line under the title

@@ -101,6 +101,9 @@ _DATE_RE = re.compile(
     rf"^(\d{{4}}|[〇○零一二三四五六七八九]{{4}})年[{_DATE_DIGITS}]{{1,3}}月[{_DATE_DIGITS}]{{1,3}}日$"
 )
 _NO_SIGNATURE_END = "。！？：；，、,.;:!?"
+# 发文字号 (§7.2.4): 发文机关代字, the year in 六角括号 〔〕 and the 序号 with 号, e.g. “教办〔2026〕12号”.
+# Square or round brackets are accepted as typed by hand; the line is never a title.
+_DOC_NUMBER_RE = re.compile(r"[^\s。，：；！？]{1,20}[〔\[（(]\d{4}[〕\]）)]\d{1,5}号")
 _MAX_SIGNATURE_CHARS = 30
 
 
@@ -147,6 +150,7 @@ def page_number_text(page: int) -> str:
 
 
 class Role(StrEnum):
+    DOC_NUMBER = "doc-number"  # 发文字号: centred above the title
     TITLE = "title"
     ADDRESSEE = "addressee"  # 主送机关: flush left, no indent
     BODY = "body"
@@ -192,21 +196,26 @@ def _paragraph_for(block: Block) -> GongwenParagraph:
 def layout_gongwen(blocks: Sequence[Block]) -> list[GongwenParagraph]:
     """Assign 公文 roles to a document's blocks.
 
-    The first block is the title (a ``#`` heading or a plain first line). A line right after it that ends with a
-    colon is the 主送机关. A date line (“2026年11月25日” or “二〇二六年十一月二十五日”) is the 成文日期, and a
-    short line just before it without closing punctuation is the 发文机关署名. Bullet items become body lines: a
+    A 发文字号 line (“教办〔2026〕12号”) at the top is the 发文字号, centred; the first block after it is the title
+    (a ``#`` heading or a plain line). A line right after the title that ends with a colon is the 主送机关. A date
+    line (“2026年11月25日” or “二〇二六年十一月二十五日”) is the 成文日期, and a short line just before it without
+    closing punctuation is the 发文机关署名. Bullet items become body lines: a
     公文 has no bullets. Everything else is body text or a heading by :func:`heading_level`.
 
     Returns:
         One paragraph per block, in order.
     """
     paragraphs: list[GongwenParagraph] = []
-    for index, block in enumerate(blocks):
-        if index == 0:
+    title_at = 0
+    while title_at < len(blocks) - 1 and _DOC_NUMBER_RE.fullmatch(blocks[title_at].text.strip()):
+        paragraphs.append(GongwenParagraph(Role.DOC_NUMBER, blocks[title_at].spans))
+        title_at += 1
+    for index, block in enumerate(blocks[title_at:], start=title_at):
+        if index == title_at:
             paragraphs.append(GongwenParagraph(Role.TITLE, block.spans))
             continue
         text = block.text.strip()
-        if index == 1 and text.endswith(("：", ":")) and not heading_level(text):
+        if index == title_at + 1 and text.endswith(("：", ":")) and not heading_level(text):
             paragraphs.append(GongwenParagraph(Role.ADDRESSEE, block.spans))
             continue
         if _DATE_RE.match(text):

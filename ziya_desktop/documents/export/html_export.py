@@ -114,6 +114,7 @@ def _gongwen_css(fonts: FontStacks, for_print: bool) -> str:
         f"text-indent: {_px(gongwen.FIRST_LINE_INDENT_PT)}; letter-spacing: {_GONGWEN_LETTER_SPACING_PX}px; }}",
         f"p.title {{ font-family: {_css_family(fonts.title)}; font-size: {gongwen.TITLE_SIZE_PT:g}pt; "
         f"text-align: center; text-indent: 0px; letter-spacing: 0px; margin-bottom: {pitch}; }}",
+        f"p.doc-number {{ text-align: center; text-indent: 0px; margin-bottom: {pitch}; }}",
         "p.addressee, p.signature, p.date { text-indent: 0px; }",
         "p.signature, p.date { text-align: right; }",
         "span.h3 { font-weight: bold; }",
