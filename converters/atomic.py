@@ -7,12 +7,12 @@ import logging
 import os
 import re
 import shutil
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 from ziya_desktop.errors import InsufficientDiskSpaceError
+from ziya_desktop.processes import process_alive
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def remove_stale_partials(folder: Path) -> list[Path]:
         return removed
     for entry in entries:
         match = _PARTIAL.fullmatch(entry.name)
-        if match is None or not entry.is_file(follow_symlinks=False) or _process_alive(int(match["pid"])):
+        if match is None or not entry.is_file(follow_symlinks=False) or process_alive(int(match["pid"])):
             continue
         try:
             Path(entry.path).unlink()
@@ -53,32 +53,6 @@ def remove_stale_partials(folder: Path) -> list[Path]:
             continue
         removed.append(Path(entry.path))
     return removed
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if sys.platform == "win32":
-        import ctypes
-
-        kernel32 = ctypes.windll.kernel32
-        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-        if not handle:
-            return False
-        try:
-            code = ctypes.c_ulong()
-            return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259  # STILL_ACTIVE
-        finally:
-            kernel32.CloseHandle(handle)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    except OverflowError:
-        return False
-    return True
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from converters.errors import CheckpointError, ConversionError
+from ziya_desktop.regular_file import NotRegularFileError, open_regular_file
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -48,20 +49,12 @@ def open_regular(path: Path, *, error: type[ConversionError] = CheckpointError) 
     if not stat.S_ISREG(mode):
         raise error(f"{path} is {_kind(mode)}, not a regular file")
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        # The check above is on the path; this one is on the opened file, so a FIFO swapped in meanwhile is refused.
+        return open_regular_file(path)
+    except NotRegularFileError as exc:
+        raise error(f"{path} is {_kind(exc.mode)}, not a regular file") from exc
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror})") from exc
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise error(f"{path} is {_kind(mode)}, not a regular file")
-        if hasattr(os, "set_blocking"):
-            # O_NONBLOCK only guarded the open; reads of a regular file ignore it, but mmap users expect it clear.
-            os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 def regular_file_size(path: Path, *, error: type[ConversionError] = CheckpointError) -> int:

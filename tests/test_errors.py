@@ -33,6 +33,9 @@ NOT_ZIYA_ERRORS = {
     # An OSError by contract (callers catch OSError and read errno); it is below the errors module (same layer),
     # and every caller turns it into a DocumentSaveError, an ExportError or a logged warning.
     "ziya_desktop.atomic_write.AtomicWriteError",
+    # An OSError like the failures of the open it replaces, in the same base layer; every caller turns it into its
+    # own error (DocumentReadError, JournalFormatError, CheckpointError) or a value ("no hash").
+    "ziya_desktop.regular_file.NotRegularFileError",
 }
 
 

@@ -18,7 +18,6 @@ those messages are marked for translation (``QT_TRANSLATE_NOOP``) and translated
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
@@ -30,11 +29,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 from ziya_desktop.atomic_write import atomic_write_bytes
-from ziya_desktop.documents.storage import MAX_DOCUMENT_BYTES
+from ziya_desktop.documents.storage import MAX_DOCUMENT_BYTES, document_sha256
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.regular_file import NotRegularFileError, open_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
@@ -64,9 +64,6 @@ JOURNAL_SUFFIX = ".journal.json"
 # three), plus room for the other fields. Anything bigger was not written by us.
 MAX_JOURNAL_BYTES = MAX_DOCUMENT_BYTES * 2 + (1 << 20)
 _ID_CHARS = frozenset("0123456789abcdef")
-_HASH_CHUNK = 1 << 20
-# Opened for reading without waiting: a named pipe in a journal's place must not block the start.
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 _T = TypeVar("_T")
 
 
@@ -180,41 +177,11 @@ def saved_file_state(path: Path, *, known: SavedFileState | None = None) -> Save
             return known
         if st.st_size > MAX_DOCUMENT_BYTES:
             return None
-        digest = hashlib.sha256()
-        with _open_regular(path) as fh:
-            # Bounded: the file may have grown since stat.
-            while (chunk := fh.read(_HASH_CHUNK)) and fh.tell() <= MAX_DOCUMENT_BYTES:
-                digest.update(chunk)
-            if chunk:
-                return None
+        sha256 = document_sha256(path)
     except OSError as err:
         log.debug("no saved state for %s: %s", path, err)
         return None
-    return SavedFileState(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=digest.hexdigest())
-
-
-class _NotRegularFileError(OSError):
-    """What :func:`_open_regular` raises for a named pipe, device, socket or folder."""
-
-
-def _open_regular(path: Path) -> BinaryIO:
-    """``path`` opened for binary reading without blocking, if it is a regular file.
-
-    Raises:
-        _NotRegularFileError: it is something else (the check is on the opened file, so no swap can slip through).
-        OSError: it cannot be opened.
-    """
-    fd = os.open(path, _READ_FLAGS)
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise _NotRegularFileError(f"{path} is not a regular file (mode {mode:o})")
-        if _READ_FLAGS & getattr(os, "O_NONBLOCK", 0):
-            os.set_blocking(fd, True)  # a regular file never blocks; plain reads from here on
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
+    return None if sha256 is None else SavedFileState(size=st.st_size, mtime_ns=st.st_mtime_ns, sha256=sha256)
 
 
 # -- encoding --------------------------------------------------------------------------------------------------------
@@ -398,9 +365,9 @@ def read_journal(path: Path) -> JournalEntry:
             waiting on it) or is not a valid journal (see :func:`decode_entry`).
     """
     try:
-        with _open_regular(path) as fh:
+        with open_regular_file(path) as fh:
             data = fh.read(MAX_JOURNAL_BYTES + 1)
-    except _NotRegularFileError as err:
+    except NotRegularFileError as err:
         raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the journal is not a regular file")) from err
     except OSError as err:
         raise JournalFormatError(

@@ -38,6 +38,7 @@ from ziya_desktop.documents.journal import (
 )
 from ziya_desktop.documents.storage import read_document
 from ziya_desktop.errors import DocumentReadError
+from ziya_desktop.processes import process_alive
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 from ziya_desktop.writing.diff import Change, DiffBudget, diff_changes
 
@@ -57,7 +58,6 @@ log = logging.getLogger(__name__)
 CORRUPT_FOLDER = "corrupt"
 PREVIEW_CHARS = 2000
 # Process ids are C ints; a journal with a larger one was not written by a process of this machine.
-_MAX_PID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def scan_journals(folder: Path, *, own_pid: int | None = None, started_at: float
         except JournalFormatError as err:
             scan.corrupt.append(CorruptJournal(path, _move_aside(path), err.message))
             continue
-        if entry.pid != own and _process_alive(entry.pid):
+        if entry.pid != own and process_alive(entry.pid):
             log.info("journal %s belongs to running process %d; left alone", path, entry.pid)
             continue
         if entry.pid == own and started_at is not None and entry.written_at >= started_at:
@@ -178,32 +178,6 @@ def _is_special(path: Path) -> bool:
         return not stat.S_ISREG(path.stat().st_mode)
     except OSError:
         return False  # missing or unreadable: reading it says which, without blocking
-
-
-def _process_alive(pid: int) -> bool:
-    if pid <= 0 or pid > _MAX_PID or not hasattr(os, "kill") or os.name == "nt":
-        # Windows' os.kill(pid, 0) terminates the process instead of probing it: treat the journal as a crash's.
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, owned by another user
-    except OSError as err:
-        log.debug("cannot probe process %d: %s", pid, err)
-        return False
-    return _is_not_zombie(pid)
-
-
-def _is_not_zombie(pid: int) -> bool:
-    # A killed child that its parent has not reaped yet still answers kill(pid, 0) on Linux.
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return True
-    state = stat.rpartition(")")[2].split()
-    return not (state and state[0] in ("Z", "X"))
 
 
 def _move_aside(path: Path) -> Path | None:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ziya_desktop.atomic_write import AtomicWriteError, atomic_write_bytes
 from ziya_desktop.errors import DocumentReadError, DocumentSaveError
+from ziya_desktop.regular_file import NotRegularFileError, open_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 from ziya_desktop.writing.clean_text import first_unsavable
 
@@ -119,17 +120,8 @@ def read_document(path: Path) -> LoadedDocument:
     name = str(path)
     try:
         # Non-blocking: opening a named pipe for reading would otherwise wait for a writer, freezing the window.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as fh:
+        with open_regular_file(path) as fh:
             st = os.fstat(fh.fileno())
-            if stat.S_ISDIR(st.st_mode):
-                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), name)
-            if not stat.S_ISREG(st.st_mode):
-                raise DocumentReadError(
-                    QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is {kind}, not a document.").format(
-                        name=name, kind=_special_kind(st.st_mode)
-                    )
-                )
             if st.st_size > MAX_DOCUMENT_BYTES:
                 raise _too_large(name, st.st_size)
             # Read one byte past the limit: the file may have grown since fstat.
@@ -146,10 +138,16 @@ def read_document(path: Path) -> LoadedDocument:
                 "DocumentStorage", "Ask the owner of the file for access, or copy it somewhere you can read it."
             ),
         ) from err
-    except IsADirectoryError as err:
+    except NotRegularFileError as err:
+        if stat.S_ISDIR(err.mode):
+            raise _is_a_folder(name) from err
         raise DocumentReadError(
-            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is a folder, not a document.").format(name=name)
+            QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is {kind}, not a document.").format(
+                name=name, kind=_special_kind(err.mode)
+            )
         ) from err
+    except IsADirectoryError as err:  # where the system refuses to open a folder at all
+        raise _is_a_folder(name) from err
     except OSError as err:
         raise DocumentReadError(
             QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” could not be read: {cause}.").format(
@@ -169,6 +167,12 @@ def _special_kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return QT_TRANSLATE_NOOP("DocumentStorage", "a socket")
     return QT_TRANSLATE_NOOP("DocumentStorage", "a special file")
+
+
+def _is_a_folder(name: str) -> DocumentReadError:
+    return DocumentReadError(
+        QT_TRANSLATE_NOOP("DocumentStorage", "“{name}” is a folder, not a document.").format(name=name)
+    )
 
 
 def _too_large(name: str, size: int) -> DocumentReadError:
@@ -346,7 +350,7 @@ def check_disk(path: Path, known: DiskState | None) -> DiskChange:
         return DiskChange.UNCHANGED
     if not stat.S_ISREG(st.st_mode):
         return DiskChange.NOT_REGULAR
-    if known is not None and not known.same_stat(st) and _sha256_of(path) != known.sha256:
+    if known is not None and not known.same_stat(st) and _sha256_or_nothing(path) != known.sha256:
         return DiskChange.MODIFIED
     # Root may write anything, so the permission bits count as well as what the system would allow.
     if st.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
@@ -354,24 +358,35 @@ def check_disk(path: Path, known: DiskState | None) -> DiskChange:
     return DiskChange.UNCHANGED
 
 
-def _sha256_of(path: Path) -> str:
-    """The file's SHA-256, or "" when it cannot be read whole (gone, unreadable, special, over the size limit)."""
+def document_sha256(path: Path) -> str | None:
+    """The SHA-256 of the document file at ``path``, read whole; None when it is not a regular file or is larger
+    than :data:`MAX_DOCUMENT_BYTES` (it may have grown since it was last looked at).
+
+    Raises:
+        OSError: it cannot be read.
+    """
+    try:
+        fh = open_regular_file(path)
+    except NotRegularFileError:
+        return None
     digest = hashlib.sha256()
     total = 0
+    with fh:
+        while chunk := fh.read(_HASH_CHUNK):
+            total += len(chunk)
+            if total > MAX_DOCUMENT_BYTES:
+                return None
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _sha256_or_nothing(path: Path) -> str:
+    """:func:`document_sha256`, with "" for a file that cannot be read whole (it then compares as changed)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return ""
-            while chunk := fh.read(_HASH_CHUNK):
-                total += len(chunk)
-                if total > MAX_DOCUMENT_BYTES:
-                    return ""
-                digest.update(chunk)
+        return document_sha256(path) or ""
     except OSError as err:
         log.warning("cannot read %s to compare it: %s", path, err)
         return ""
-    return digest.hexdigest()
 
 
 def describe_write_error(err: OSError, path: Path) -> str:
