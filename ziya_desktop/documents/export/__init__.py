@@ -51,11 +51,16 @@ def exporter_for(fmt: ExportFormat | str) -> Exporter:
         ) from err
 
 
-def export_document(doc: ExportDocument, path: Path, fmt: ExportFormat | str | None = None) -> None:
+def export_document(doc: ExportDocument, path: Path, fmt: ExportFormat | str | None = None) -> list[str]:
     """Export ``doc`` to ``path`` in ``fmt``, or in the format its suffix names (.html/.htm, .pdf, .docx).
+
+    Returns:
+        Notes for the writer (which installed font stood in for a face the standard names), marked for
+        translation; empty when there is nothing to say.
 
     Raises:
         ExportError: an unknown format, or rendering or writing failed (no partial file is left at ``path``).
     """
     exporter = exporter_for(fmt if fmt is not None else format_for_path(path))
     exporter.export(doc, path)
+    return list(exporter.notes)

@@ -18,6 +18,7 @@ from ziya_desktop.documents.export.markdown_blocks import Block, parse_blocks
 from ziya_desktop.documents.storage import describe_write_error
 from ziya_desktop.errors import ExportError
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
+from ziya_desktop.writing.gongwen_parts import GongwenParts
 
 __all__ = [
     "SUFFIX_FORMATS",
@@ -62,6 +63,8 @@ class ExportDocument:
         language: ``"zh"`` or ``"en"``; sets the language tags and the plain layout's paragraph style.
         layout: ``"plain"``, or ``"gongwen"`` for the GB/T 9704-2012 official-document page (DOCX and PDF;
             HTML gets the same fonts and indents).
+        parts: the 公文's 版头, 主送, 附件, 署名 and 版记 as the document keeps them; None for a 公文 typed by
+            hand, whose parts are then read off its lines (``text`` is then the whole document, else the body).
 
     Raises:
         ValueError: an unknown language or layout.
@@ -71,6 +74,7 @@ class ExportDocument:
     title: str = ""
     language: Language = "zh"
     layout: Layout = "plain"
+    parts: GongwenParts | None = None
 
     def __post_init__(self) -> None:
         if self.language not in _LANGUAGES:
@@ -91,9 +95,11 @@ class ExportDocument:
         return parse_blocks(self.text)
 
     def display_title(self) -> str:
-        """The title, else the first non-empty line without Markdown marks, else “Untitled”."""
+        """The title, else the 公文's title, else the first non-empty line without Markdown marks, else “Untitled”."""
         if self.title.strip():
             return self.title.strip()
+        if self.parts is not None and self.parts.title.strip():
+            return self.parts.title.replace("\n", "").strip()[:_MAX_DERIVED_TITLE]
         blocks = self.blocks()
         if blocks and blocks[0].text.strip():
             return blocks[0].text.strip()[:_MAX_DERIVED_TITLE]
@@ -104,6 +110,11 @@ class Exporter(ABC):
     """Turns an :class:`ExportDocument` into one file format. Subclasses implement :meth:`render` only."""
 
     format: ClassVar[ExportFormat]
+
+    def __init__(self) -> None:
+        # What the writer should know about the last render (a font that stood in for another); marked for
+        # translation where made.
+        self.notes: list[str] = []
 
     @abstractmethod
     def render(self, doc: ExportDocument) -> bytes:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ziya_desktop.documents.export.markdown_blocks import Block, BlockKind, Span, spans_text, split_spans
+from ziya_desktop.writing.gongwen_parts import GongwenParts, parts_from_mapping
 
 __all__ = [
     "BODY_FONTS",
@@ -43,6 +44,7 @@ __all__ = [
     "TITLE_SIZE_PT",
     "GongwenParagraph",
     "Role",
+    "guess_parts",
     "heading_end",
     "heading_level",
     "layout_gongwen",
@@ -150,13 +152,24 @@ def page_number_text(page: int) -> str:
 
 
 class Role(StrEnum):
+    COPY_NUMBER = "copy-number"  # 份号
+    CLASSIFICATION = "classification"  # 密级和保密期限
+    URGENCY = "urgency"  # 紧急程度
+    MARK = "mark"  # 发文机关标志 / 纪要标志
     DOC_NUMBER = "doc-number"  # 发文字号: centred above the title
+    SIGNER = "signer"  # 签发人 (上行文), on the line of the 发文字号
     TITLE = "title"
     ADDRESSEE = "addressee"  # 主送机关: flush left, no indent
     BODY = "body"
     HEADING = "heading"
+    ATTACHMENT_NOTE = "attachment-note"  # 附件说明
+    ATTENDANCE = "attendance"  # 纪要: 出席、请假、列席
     SIGNATURE = "signature"  # 发文机关署名: centred over the date
     DATE = "date"  # 成文日期: right, four characters in
+    NOTES = "notes"  # 附注
+    ATTACHMENT_LABEL = "attachment-label"  # “附件1” on the first line of an attachment's page
+    COPIES_TO = "copies-to"  # 版记: 抄送机关
+    PRINTED_BY = "printed-by"  # 版记: 印发机关和印发日期
 
 
 @dataclass(frozen=True)
@@ -237,3 +250,52 @@ def _mark_signature(paragraphs: list[GongwenParagraph], date: str) -> None:
     # Centre the signature over the date: its right edge sits half the width difference further in.
     indent = DATE_RIGHT_INDENT_CHARS + max(0.0, (text_width_chars(date) - text_width_chars(text)) / 2)
     paragraphs[-2] = GongwenParagraph(Role.SIGNATURE, candidate.body, right_indent_chars=indent)
+
+
+_ATTACHMENT_NOTE_RE = re.compile(r"附件[：:]\s*(.+)")
+_NUMBERED_NAME_RE = re.compile(r"\d{1,2}[.．]\s*(.+)")
+_NOTE_RE = re.compile(r"[（(](.+)[）)]")
+
+
+def guess_parts(blocks: Sequence[Block]) -> tuple[GongwenParts, list[Block]]:
+    """The 公文 parts of a document typed by hand, and the blocks left for the body.
+
+    Roles come from :func:`layout_gongwen`; a body line “附件：…” and the numbered names right under it become the
+    附件说明, and a line in parentheses right after the date the 附注.
+    """
+    values: dict[str, object] = {}
+    body: list[Block] = []
+    attachments: list[str] = []
+    previous = Role.BODY
+    for paragraph, block in zip(layout_gongwen(blocks), blocks, strict=True):
+        text = block.text.strip()
+        role = paragraph.role
+        if role is Role.DOC_NUMBER:
+            values["doc_number"] = text
+        elif role is Role.TITLE:
+            values["title"] = text
+        elif role is Role.ADDRESSEE:
+            values["addressees"] = text.rstrip("：:")
+        elif role is Role.SIGNATURE:
+            values["signature"] = text
+        elif role is Role.DATE:
+            values["date"] = text
+        elif previous is Role.DATE and (note := _NOTE_RE.fullmatch(text)):
+            values["notes"] = note.group(1)
+            role = Role.NOTES
+        elif not attachments and (first := _ATTACHMENT_NOTE_RE.fullmatch(text)):
+            numbered = _NUMBERED_NAME_RE.fullmatch(first.group(1))
+            attachments.append(numbered.group(1) if numbered else first.group(1))
+            role = Role.ATTACHMENT_NOTE
+        elif previous is Role.ATTACHMENT_NOTE and block.kind is BlockKind.ORDERED:
+            attachments.append(text)  # Markdown read “2. 名称” as a numbered item
+            role = Role.ATTACHMENT_NOTE
+        elif previous is Role.ATTACHMENT_NOTE and (numbered := _NUMBERED_NAME_RE.fullmatch(text)):
+            attachments.append(numbered.group(1))
+            role = Role.ATTACHMENT_NOTE
+        else:
+            body.append(block)
+        previous = role
+    if attachments:
+        values["attachments"] = attachments
+    return parts_from_mapping(values), body

@@ -35,6 +35,8 @@ from PySide6.QtGui import (
 
 from ziya_desktop.documents.export import gongwen
 from ziya_desktop.documents.export.base import ExportDocument, Exporter, ExportFormat
+from ziya_desktop.documents.export.gongwen_layout import layout_for
+from ziya_desktop.documents.export.gongwen_pdf import GongwenPainter
 from ziya_desktop.documents.export.html_export import FontStacks, build_html, default_fonts
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 from ziya_desktop.errors import ExportError
@@ -244,24 +246,7 @@ class PageRenderer:
     """
 
     def __init__(self, doc: ExportDocument, device: QPaintDevice) -> None:
-        if not isinstance(QCoreApplication.instance(), QGuiApplication):
-            raise ExportError(
-                QT_TRANSLATE_NOOP(
-                    "PdfExport", "PDF export needs the application's graphical session, which is not running."
-                )
-            )
-        cjk = pick_cjk_family(serif=doc.gongwen)
-        if cjk is None and _CJK_RE.search(doc.text):
-            raise ExportError(
-                QT_TRANSLATE_NOOP(
-                    "PdfExport",
-                    "No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text.",
-                ),
-                hint=QT_TRANSLATE_NOOP(
-                    "PdfExport",
-                    "Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX.",
-                ),
-            )
+        cjk = _require_gui(doc)
         self._doc = doc
         self._cjk = cjk
         self._page = _GONGWEN_PAGE if doc.gongwen else _PLAIN_PAGE
@@ -366,12 +351,18 @@ class PdfExporter(Exporter):
         )
         writer.setTitle(doc.display_title())
         writer.setCreator("Ziya Desktop")
-        renderer = PageRenderer(doc, writer)
+        self.notes = []
+        renderer: PageRenderer | GongwenPainter
+        if doc.gongwen:
+            renderer = _gongwen_painter(doc, writer)
+            self.notes = list(renderer.notes)
+        else:
+            renderer = PageRenderer(doc, writer)
         painter = QPainter()
         if not painter.begin(writer):
             raise ExportError(QT_TRANSLATE_NOOP("PdfExport", "The PDF could not be created."))
         try:
-            for index in range(renderer.page_count):
+            for index in range(len(renderer.pages) if isinstance(renderer, GongwenPainter) else renderer.page_count):
                 if index and not writer.newPage():
                     raise ExportError(
                         QT_TRANSLATE_NOOP("PdfExport", "The PDF could not be created: a new page could not be started.")
@@ -380,4 +371,44 @@ class PdfExporter(Exporter):
         finally:
             painter.end()
         buffer.close()
-        return fix_cjk_to_unicode(bytes(buffer.data().data()), renderer.to_unicode_replacements())
+        if isinstance(renderer, GongwenPainter):
+            replacements = shared_glyph_replacements(renderer.painted_text(), renderer.families())
+        else:
+            replacements = renderer.to_unicode_replacements()
+        return fix_cjk_to_unicode(bytes(buffer.data().data()), replacements)
+
+
+def _require_gui(doc: ExportDocument) -> str | None:
+    """The CJK family to fall back on.
+
+    Raises:
+        ExportError: no ``QGuiApplication``, or the text is Chinese and no Chinese font is installed.
+    """
+    if not isinstance(QCoreApplication.instance(), QGuiApplication):
+        raise ExportError(
+            QT_TRANSLATE_NOOP(
+                "PdfExport", "PDF export needs the application's graphical session, which is not running."
+            )
+        )
+    cjk = pick_cjk_family(serif=doc.gongwen)
+    if cjk is None and _CJK_RE.search(doc.text + _parts_text(doc)):
+        raise ExportError(
+            QT_TRANSLATE_NOOP(
+                "PdfExport", "No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text."
+            ),
+            hint=QT_TRANSLATE_NOOP(
+                "PdfExport", "Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX."
+            ),
+        )
+    return cjk
+
+
+def _parts_text(doc: ExportDocument) -> str:
+    if doc.parts is None:
+        return ""
+    return "".join(str(value) for value in vars(doc.parts).values() if isinstance(value, str | tuple))
+
+
+def _gongwen_painter(doc: ExportDocument, writer: QPdfWriter) -> GongwenPainter:
+    cjk = _require_gui(doc)
+    return GongwenPainter(layout_for(doc.parts, doc.blocks()), writer, cjk)
