@@ -552,7 +552,8 @@ def test_a_drafted_notice_keeps_its_title_after_the_document_number(tmp_path: Pa
     assert {r.font.size for r in number.runs} <= {None, Pt(16)}
     assert title.text == "某某市教育局关于召开年度工作会议的通知" and {r.font.size for r in title.runs} == {Pt(22)}
     html = build_html(ExportDocument(_drafted_notice("某教办〔2026〕12号"), layout="gongwen"))
-    assert '<p class="doc-number">某教办〔2026〕12号</p>' in html
+    assert re.search(r'<p class="doc-number"[^>]*><span[^>]*>某教办〔2026〕12号</span></p>', html)
+    assert re.search(r'<p class="title"[^>]*><span[^>]*>某某市教育局关于召开年度工作会议的通知</span></p>', html)
 
 
 @pytest.mark.parametrize("line", ["关于〔2026〕年度工作的通知", "教办〔2026〕12号文件的落实情况", "12号"])

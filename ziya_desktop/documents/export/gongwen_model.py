@@ -15,6 +15,7 @@ from ziya_desktop.writing.gongwen_parts import GongwenFormat
 
 __all__ = [
     "BLACK",
+    "FACE_STACKS",
     "LINE",
     "RED",
     "Align",
@@ -54,6 +55,17 @@ class Align(StrEnum):
     LEFT = "left"
     CENTER = "center"
     RIGHT = "right"
+
+
+# The names each face goes by, the standard's first (what a DOCX asks for), then the same faces elsewhere, then the
+# open CJK faces a PDF falls back to.
+FACE_STACKS: dict[Face, tuple[str, ...]] = {
+    Face.FANGSONG: gongwen.BODY_FONTS,
+    Face.XIAOBIAOSONG: gongwen.TITLE_FONTS,
+    Face.HEITI: gongwen.HEADING_FONTS[1],
+    Face.KAITI: gongwen.HEADING_FONTS[2],
+    Face.SONGTI: gongwen.PAGE_NUMBER_FONTS,
+}
 
 
 @dataclass(frozen=True)

@@ -23,18 +23,11 @@ from ziya_desktop.documents.export.gongwen_lines import (
     PlacedRule,
     paginate,
 )
-from ziya_desktop.documents.export.gongwen_model import Face, GongwenLayout, Para, Run
+from ziya_desktop.documents.export.gongwen_model import FACE_STACKS, Face, GongwenLayout, Para, Run
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
-__all__ = ["FACE_STACKS", "GongwenPainter"]
+__all__ = ["GongwenPainter"]
 
-FACE_STACKS: dict[Face, tuple[str, ...]] = {
-    Face.FANGSONG: gongwen.BODY_FONTS,
-    Face.XIAOBIAOSONG: gongwen.TITLE_FONTS,
-    Face.HEITI: gongwen.HEADING_FONTS[1],
-    Face.KAITI: gongwen.HEADING_FONTS[2],
-    Face.SONGTI: gongwen.PAGE_NUMBER_FONTS,
-}
 # Half-width text: the standard's Times New Roman, else a metric twin.
 _LATIN = ("Times New Roman", "Liberation Serif", "Nimbus Roman", "TeX Gyre Termes", "DejaVu Serif")
 _DOUBLE_GAP_PT = 1.0

@@ -1,13 +1,13 @@
 """Export to a standalone HTML file: UTF-8, embedded CSS with CJK font stacks, and the writer's text escaped.
 
 The plain layout runs the text through the ``markdown`` package (``extra`` and ``sane_lists``) after reading every
-line as its own paragraph; raw HTML in the text is shown as text, never passed through. The 公文 layout is built
-from :func:`~ziya_desktop.documents.export.gongwen.layout_gongwen` instead, since its “1.” lines are headings,
-not lists.
+line as its own paragraph; raw HTML in the text is shown as text, never passed through. The 公文 layout is the
+shared 公文 layout model (:mod:`~ziya_desktop.documents.export.gongwen_html`), since its parts are data and its
+“1.” lines are headings, not lists.
 
-The same HTML, with fonts narrowed to installed families (``fonts=``) and ``for_print=True``, feeds the PDF export
-through ``QTextDocument``. Lengths that Qt's rich text must honour are in ``px`` (Qt ignores ``pt`` for line height
-and indents), and ``-qt-line-height-type: fixed`` is Qt's own property for an exact line pitch; browsers ignore it.
+The same HTML, with fonts narrowed to installed families (``fonts=``) and ``for_print=True``, feeds the plain
+layout's PDF export through ``QTextDocument``. Lengths that Qt's rich text must honour are in ``px`` (Qt ignores
+``pt`` for line height and indents).
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import markdown
 
 from ziya_desktop.documents.export import gongwen
 from ziya_desktop.documents.export.base import ExportDocument, Exporter, ExportFormat
-from ziya_desktop.documents.export.gongwen import GongwenParagraph, Role
-from ziya_desktop.documents.export.markdown_blocks import Span, lines_as_paragraphs
+from ziya_desktop.documents.export.gongwen_html import gongwen_body_html, gongwen_css
+from ziya_desktop.documents.export.gongwen_layout import layout_for
+from ziya_desktop.documents.export.gongwen_model import FACE_STACKS
+from ziya_desktop.documents.export.markdown_blocks import lines_as_paragraphs
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
 
 __all__ = [
@@ -40,9 +42,6 @@ PLAIN_FONTS_ZH = (*SANS_CJK_FAMILIES, "sans-serif")
 PLAIN_FONTS_EN = ("Segoe UI", "Helvetica Neue", "Arial", "Liberation Sans", *PLAIN_FONTS_ZH)
 _GENERIC_FAMILIES = ("serif", "sans-serif", "monospace")
 PLAIN_SIZE_PT = 12.0  # 小四
-# Condense every character so 28 of them fill the 156 mm line, as Word's character grid does. A little more than
-# the exact 0.21 pt, because Qt rounds advances up at print resolution and would otherwise fit only 27.
-_GONGWEN_LETTER_SPACING_PX = -0.4
 # An entity the writer typed (“&amp;”) is text to show, not markup; markdown would pass it through.
 _ENTITY_RE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 
@@ -102,45 +101,6 @@ def _plain_css(doc: ExportDocument, fonts: FontStacks, for_print: bool) -> str:
     )
 
 
-def _gongwen_css(fonts: FontStacks, for_print: bool) -> str:
-    pitch = _px(gongwen.LINE_PITCH_PT)
-    screen = "" if for_print else f"width: {gongwen.BODY_WIDTH_MM:g}mm; margin: 24px auto; "
-    rules = [
-        f"@page {{ size: A4; margin: {gongwen.MARGIN_TOP_MM:g}mm {gongwen.MARGIN_RIGHT_MM:g}mm "
-        f"{gongwen.MARGIN_BOTTOM_MM:g}mm {gongwen.MARGIN_LEFT_MM:g}mm; }}",
-        f"body {{ font-family: {_css_family(fonts.body)}; font-size: {gongwen.BODY_SIZE_PT:g}pt; color: #000000; "
-        f"{screen}}}",
-        f"p {{ margin: 0px; line-height: {pitch}; -qt-line-height-type: fixed; "
-        f"text-indent: {_px(gongwen.FIRST_LINE_INDENT_PT)}; letter-spacing: {_GONGWEN_LETTER_SPACING_PX}px; }}",
-        f"p.title {{ font-family: {_css_family(fonts.title)}; font-size: {gongwen.TITLE_SIZE_PT:g}pt; "
-        f"text-align: center; text-indent: 0px; letter-spacing: 0px; margin-bottom: {pitch}; }}",
-        f"p.doc-number {{ text-align: center; text-indent: 0px; margin-bottom: {pitch}; }}",
-        "p.addressee, p.signature, p.date { text-indent: 0px; }",
-        "p.signature, p.date { text-align: right; }",
-        "span.h3 { font-weight: bold; }",
-        "@media print { body { width: auto; margin: 0; } }",
-    ]
-    rules += [f"span.h{level} {{ font-family: {_css_family(stack)}; }}" for level, stack in fonts.headings.items()]
-    return "\n".join(rules) + "\n"
-
-
-def _spans_html(spans: tuple[Span, ...]) -> str:
-    return "".join(
-        f"<strong>{html.escape(span.text, quote=False)}</strong>" if span.bold else html.escape(span.text, quote=False)
-        for span in spans
-    )
-
-
-def _gongwen_paragraph_html(paragraph: GongwenParagraph) -> str:
-    if paragraph.role is Role.HEADING:
-        head = f'<span class="h{paragraph.level}">{_spans_html(paragraph.head)}</span>'
-        return f'<p class="heading">{head}{_spans_html(paragraph.body)}</p>'
-    style = ""
-    if paragraph.right_indent_chars:
-        style = f' style="margin-right: {_px(paragraph.right_indent_chars * gongwen.BODY_SIZE_PT)};"'
-    return f'<p class="{paragraph.role.value}"{style}>{_spans_html(paragraph.body)}</p>'
-
-
 def markdown_body(text: str) -> str:
     """The writer's light Markdown as an HTML fragment, the way every export and the preview read it: each line its
     own paragraph, raw HTML shown as text."""
@@ -169,8 +129,11 @@ def build_html(doc: ExportDocument, *, fonts: FontStacks | None = None, for_prin
     """
     fonts = fonts or default_fonts(doc)
     if doc.gongwen:
-        css = _gongwen_css(fonts, for_print)
-        body = "\n".join(_gongwen_paragraph_html(p) for p in gongwen.layout_gongwen(doc.blocks()))
+        latin = (gongwen.LATIN_FONT,)
+        css = gongwen_css(
+            {face: _css_family((*latin, *stack, "serif")) for face, stack in FACE_STACKS.items()}, for_print
+        )
+        body = gongwen_body_html(layout_for(doc.parts, doc.blocks()))
     else:
         css = _plain_css(doc, fonts, for_print)
         body = markdown_body(doc.text)

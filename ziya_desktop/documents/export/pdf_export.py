@@ -27,10 +27,13 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QRawFont,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextListFormat,
+    QTextTable,
 )
 
 from ziya_desktop.documents.export import gongwen
@@ -55,6 +58,13 @@ PDF_DPI = 300
 _CSS_DPI = 96.0
 _PLAIN_MARGIN_MM = 25.0
 _PLAIN_PAGE_NUMBER_PT = 10.0
+_BULLETS = {
+    QTextListFormat.Style.ListDisc: "•",
+    QTextListFormat.Style.ListCircle: "◦",
+    QTextListFormat.Style.ListSquare: "▪",
+}
+# A line belongs to the page its top edge is on, give or take this rounding (device pixels).
+_EDGE_PX = 0.5
 _SERIF_CJK = ("Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "宋体", "Songti SC", "STSong", "AR PL UMing CN")
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _BFRANGE_RE = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
@@ -267,6 +277,7 @@ class PageRenderer:
         _scale_text_indents(self._qdoc, _text_indent_factor(device, scale))
         _keep_glyphs_mappable(self._qdoc)
         self._qdoc.setPageSize(self._body)
+        self._has_tables = any(isinstance(frame, QTextTable) for frame in self._qdoc.rootFrame().childFrames())
 
     @property
     def page_count(self) -> int:
@@ -290,9 +301,47 @@ class PageRenderer:
         page, body = self._page, self._body
         painter.save()
         painter.translate(page.left * self._px_per_mm, page.top * self._px_per_mm - index * body.height())
-        self._qdoc.drawContents(painter, QRectF(QPointF(0, index * body.height()), body))
+        if self._has_tables:
+            # Table borders are drawn by the document layout only; such a document keeps Qt's own page drawing.
+            self._qdoc.drawContents(painter, QRectF(QPointF(0, index * body.height()), body))
+        else:
+            self._paint_own_lines(painter, index)
         painter.restore()
         self._paint_page_number(painter, index + 1)
+
+    def _paint_own_lines(self, painter: QPainter, index: int) -> None:
+        """Draw the lines whose top edge lies on page ``index``, each exactly once.
+
+        Qt's own page drawing (``drawContents`` with the page as clip) also draws the last line above the clip of a
+        paragraph that runs over a page break: out of sight, but in the text layer, so search and copy found that
+        line twice. Lines are drawn one by one here, with the list markers Qt would draw beside their first line.
+        """
+        height = self._body.height()
+        block = self._qdoc.begin()
+        while block.isValid():
+            layout = block.layout()
+            origin = layout.position()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                if int((origin.y() + line.y() + _EDGE_PX) // height) != index:
+                    continue
+                line.draw(painter, origin)
+                if i == 0 and block.textList() is not None:
+                    self._paint_list_marker(
+                        painter, block, origin.x() + line.x(), origin.y() + line.y() + line.ascent()
+                    )
+            block = block.next()
+
+    def _paint_list_marker(self, painter: QPainter, block: QTextBlock, x: float, baseline: float) -> None:
+        text_list = block.textList()
+        style = text_list.format().style()
+        marker = _BULLETS.get(style) or text_list.itemText(block)
+        font = block.charFormat().font()
+        painter.save()
+        painter.setFont(font)
+        metrics = QFontMetricsF(font, painter.device())
+        painter.drawText(QPointF(x - metrics.horizontalAdvance(marker + " "), baseline), marker)
+        painter.restore()
 
     def _paint_page_number(self, painter: QPainter, number: int) -> None:
         page, px_per_mm = self._page, self._px_per_mm
