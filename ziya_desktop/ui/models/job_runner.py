@@ -32,7 +32,7 @@ _UNEXPECTED_HINT = "This is a bug in Ziya Desktop; the log file has the details.
 class _JobThread(QThread):
     """Runs the job; its signals are emitted in this thread and queued to the runner on the GUI thread."""
 
-    progressed = Signal(object)
+    progressed = Signal(JobProgress)
     succeeded = Signal(object)
     failed = Signal(str, str)
     cancelled = Signal()
@@ -90,7 +90,7 @@ class JobRunner(QObject):
     """
 
     started = Signal()
-    progress = Signal(object)
+    progress = Signal(JobProgress)
     succeeded = Signal(object)
     failed = Signal(str, str)
     cancelled = Signal()
@@ -243,8 +243,8 @@ class JobProgressPanel(QWidget):
         self.result_label.setStyleSheet("color: #c0392b;" if error else "")
         self.result_label.show()
 
-    def _progress(self, report: object) -> None:
-        if not isinstance(report, JobProgress) or not self.cancel_button.isEnabled():
+    def _progress(self, report: JobProgress) -> None:
+        if not self.cancel_button.isEnabled():
             return
         self.stage_label.setText(report.message)
         self.progress_bar.setValue(round(report.fraction * 1000))
