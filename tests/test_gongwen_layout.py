@@ -242,3 +242,14 @@ def test_a_document_typed_by_hand_gives_its_parts() -> None:
     assert parts.addressees == "各部门" and parts.attachments == ("参会回执", "会议议程")
     assert parts.signature == "某某市教育局" and parts.date == "2026年12月6日" and parts.notes == "联系人：王五"
     assert [b.text for b in rest] == ["正文。", "特此通知。"]
+
+
+def test_addressees_too_many_for_the_first_page_move_to_the_record() -> None:
+    many = "、".join(f"第{i}区教育局" for i in range(1, 200))
+    parts = GongwenParts(title="关于召开会议的通知", addressees=many, copies_to="市委办公室")
+    pages = paginate(build_layout(parts, parse_blocks("正文。")), half_width)
+    assert pages[0].lines[1].text == "正文。"
+    record = [line for line in pages[-1].lines if line.para.role in (Role.ADDRESSEE, Role.COPIES_TO)]
+    assert record[0].text.startswith("主送：第1区教育局") and record[-1].text.endswith("抄送：市委办公室。")
+    few = paginate(build_layout(parts.with_values(addressees="各区教育局"), parse_blocks("正文。")), half_width)
+    assert few[0].lines[1].text == "各区教育局："

@@ -50,6 +50,7 @@ __all__ = [
     "Para",
     "Rule",
     "Run",
+    "addressees_to_record",
     "build_layout",
     "layout_for",
 ]
@@ -252,24 +253,38 @@ def _attachment_pages(pages: Sequence[tuple[str, list[Block]]]) -> list[Para]:
 # -- 版记 -------------------------------------------------------------------------------------------------------------
 
 
+def _record_list(role: Role, label: str, names: str) -> Para:
+    """A 版记 line “抄送：…”: 四号, one character in on both sides, wrapped lines aligned after the colon."""
+    names = names.strip().rstrip("：:")
+    if not names.endswith(("。", ".")):
+        names += "。"
+    return Para(
+        role,
+        plain_runs(f"{label}{names}"),
+        size_pt=RECORD_SIZE_PT,
+        align=Align.LEFT,
+        first_indent=-3.0,
+        left_indent=4.0,
+        right_indent=1.0,
+        grid=False,
+    )
+
+
+def addressees_to_record(layout: GongwenLayout) -> GongwenLayout:
+    """The layout with its 主送机关 moved to the 版记, above 抄送 (§7.3.2: when there are so many that the first
+    page would show no body text)."""
+    addressees = [p for p in layout.flow if p.role is Role.ADDRESSEE]
+    if not addressees:
+        return layout
+    flow = [p for p in layout.flow if p.role is not Role.ADDRESSEE]
+    record = (_record_list(Role.ADDRESSEE, "主送：", addressees[0].text), *layout.record)
+    return replace(layout, flow=tuple(flow), record=record)
+
+
 def _record(parts: GongwenParts) -> tuple[Para, ...]:
     out: list[Para] = []
-    copies = parts.copies_to.strip()
-    if copies:
-        if not copies.endswith(("。", ".")):
-            copies += "。"
-        out.append(
-            Para(
-                Role.COPIES_TO,
-                plain_runs(f"抄送：{copies}"),
-                size_pt=RECORD_SIZE_PT,
-                align=Align.LEFT,
-                first_indent=-3.0,
-                left_indent=4.0,
-                right_indent=1.0,
-                grid=False,
-            )
-        )
+    if parts.copies_to.strip():
+        out.append(_record_list(Role.COPIES_TO, "抄送：", parts.copies_to))
     if (parts.printer or parts.print_date) and parts.format is not GongwenFormat.LETTER:
         date = parts.print_date.strip()
         if date and not date.endswith("印发"):

@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from ziya_desktop.documents.export import gongwen
-from ziya_desktop.documents.export.gongwen import mm_to_pt
+from ziya_desktop.documents.export.gongwen import Role, mm_to_pt
+from ziya_desktop.documents.export.gongwen_layout import addressees_to_record
 from ziya_desktop.documents.export.gongwen_model import Align, GongwenLayout, Para, Rule, Run
 
 __all__ = [
@@ -293,7 +294,19 @@ def _place_record(pager: _Pager, record: list[list[LaidLine]], rules: bool) -> s
 
 
 def paginate(layout: GongwenLayout, measure: Measure) -> list[PageContent]:
-    """The pages of ``layout``, with their lines, rules and page numbers."""
+    """The pages of ``layout``, with their lines, rules and page numbers.
+
+    The first page must show body text: when the 主送机关 are so many that it would not, they move to the 版记.
+    """
+    pages = _paginate(layout, measure)
+    if not any(line.para.role in (Role.BODY, Role.HEADING) for line in pages[0].lines):
+        moved = addressees_to_record(layout)
+        if moved is not layout:
+            return _paginate(moved, measure)
+    return pages
+
+
+def _paginate(layout: GongwenLayout, measure: Measure) -> list[PageContent]:
     pager = _Pager()
     for para in layout.flow:
         pager.put(para, break_para(para, measure))
