@@ -27,7 +27,8 @@ STAMP := $(VENV)/.installed-$(LLAMA_FLAVOUR)
 run: $(STAMP)
 	$(PY) -m ziya_desktop
 
-test: $(STAMP)
+# The tests render exported DOCX files with LibreOffice and measure them: system-deps installs it when missing.
+test: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 # Every benchmark figure with its goal (under 10 minutes on 2 cores); BENCH_ARGS e.g. "--json" or "--threads 1".
@@ -58,16 +59,19 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-# What pip cannot install: a CJK font (PDF export embeds it; the export tests measure it) and, for looking at pages
-# and windows, poppler's pdftoppm, Xvfb and a window manager. Debian/Ubuntu names; run as root (CI does).
-SYSTEM_PACKAGES := fonts-noto-cjk fontconfig poppler-utils xvfb openbox libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+# What pip cannot install: a CJK font (PDF export embeds it; the export tests measure it), LibreOffice Writer (the
+# tests render the 公文 DOCX with it and measure the pages) and, for looking at pages and windows, poppler's
+# pdftoppm, Xvfb and a window manager. Debian/Ubuntu names; run as root (CI does).
+SYSTEM_PACKAGES := fonts-noto-cjk fontconfig poppler-utils libreoffice-writer-nogui xvfb openbox libxcb-cursor0 \
+	libxcb-icccm4 libxcb-keysyms1
 system-deps:
-	@if command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . && command -v pdftoppm >/dev/null; then \
+	@if command -v fc-list >/dev/null && fc-list :lang=zh | grep -q . && command -v pdftoppm >/dev/null \
+		&& command -v soffice >/dev/null; then \
 		echo "system packages: present"; \
 	elif command -v apt-get >/dev/null; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	else \
-		echo "install a CJK font (Noto Sans/Serif CJK) and poppler-utils with your package manager" >&2; exit 1; \
+		echo "install a CJK font (Noto Sans/Serif CJK), poppler-utils and LibreOffice Writer with your package manager" >&2; exit 1; \
 	fi
 
 clean-venv:

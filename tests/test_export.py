@@ -325,8 +325,12 @@ def test_docx_gongwen(tmp_path: Path) -> None:
     ):
         assert actual is not None and abs(actual - Mm(mm)) < Mm(0.05)
     grid = section._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars" and grid.get(qn("w:linePitch")) == "579"
-    assert int(grid.get(qn("w:charSpace"))) < 0  # 28 characters squeezed into 156 mm
+    assert grid.get(qn("w:type")) == "lines" and grid.get(qn("w:linePitch")) == "579"
+    # 28 characters in 156 mm: every character 0.25 pt narrower than 三号, in the Normal style.
+    spacing = document.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    assert spacing is not None and spacing.get(qn("w:val")) == "-5"
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:sz')}")
+    assert defaults is not None and defaults.get(qn("w:val")) == "32"
 
     paragraphs = {p.text: p for p in document.paragraphs}
     title = paragraphs["关于召开年度工作会议的通知"]
@@ -335,7 +339,9 @@ def test_docx_gongwen(tmp_path: Path) -> None:
     assert {_east_asia(r._r) for r in title.runs} == {"方正小标宋简体"}
     assert paragraphs["各部门："].paragraph_format.first_line_indent is None
     body = paragraphs["Hello World, this is an English sentence in a Chinese document."]
-    assert body.paragraph_format.first_line_indent == Pt(32)
+    indent = body.paragraph_format.first_line_indent
+    assert indent is not None and abs(indent.pt - 2 * gongwen.CHAR_PITCH_PT) < 0.1
+    assert body._p.pPr.ind.get(qn("w:firstLineChars")) == "200"
     normal = document.styles["Normal"]
     assert normal.font.size == Pt(16)
     assert normal.paragraph_format.line_spacing_rule == WD_LINE_SPACING.EXACTLY
@@ -350,7 +356,10 @@ def test_docx_gongwen(tmp_path: Path) -> None:
     ]
     assert paragraphs["1.第一项安排"].runs[0].bold
     date = paragraphs["2026年11月25日"]
-    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT and date.paragraph_format.right_indent == Pt(64)
+    # Without a seal: the date two characters in from the right (it is longer than the signature).
+    right = date.paragraph_format.right_indent
+    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT and right is not None
+    assert abs(right.pt - 2 * gongwen.CHAR_PITCH_PT) < 0.1
     assert all(_east_asia(r._r) for p in document.paragraphs for r in p.runs)
 
     assert document.settings.odd_and_even_pages_header_footer
