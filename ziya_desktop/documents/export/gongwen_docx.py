@@ -125,7 +125,9 @@ def _indent(paragraph: Paragraph, para: Para) -> None:
     if para.left_indent:
         ind.set(qn("w:left"), str(round(para.left_indent * unit * TWIPS_PER_PT)))
         ind.set(qn("w:leftChars"), str(round(para.left_indent * 100)))
-    if para.right_indent:
+    if para.right_indent and para.rule_below is None:
+        # A bottom border spans the paragraph between its indents: the 分隔线 must stay as wide as the type area,
+        # so a ruled line keeps its right indent in its tab stop only.
         ind.set(qn("w:right"), str(round(para.right_indent * unit * TWIPS_PER_PT)))
         ind.set(qn("w:rightChars"), str(round(para.right_indent * 100)))
     if para.first_indent > 0:
@@ -221,27 +223,39 @@ def _record_borders(paragraph: Paragraph, top_pt: float, bottom_pt: float | None
     ppr.insert_element_before(borders, "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:spacing", "w:ind")
 
 
+def _in_bottom_frame(paragraph: Paragraph) -> None:
+    """Put ``paragraph`` in a frame at the foot of the type area, as wide as it; consecutive paragraphs with the
+    same frame share it. The frame stays at the bottom whatever the suite's line breaks did above it."""
+    frame = OxmlElement("w:framePr")
+    frame.set(qn("w:w"), str(round(AREA_WIDTH_PT * TWIPS_PER_PT)))
+    frame.set(qn("w:wrap"), "around")
+    frame.set(qn("w:vAnchor"), "margin")
+    frame.set(qn("w:hAnchor"), "margin")
+    frame.set(qn("w:xAlign"), "center")
+    frame.set(qn("w:yAlign"), "bottom")
+    paragraph._p.get_or_add_pPr().insert_element_before(
+        frame, "w:widowControl", "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:spacing", "w:ind"
+    )
+
+
 def _add_record(document: DocxDocument, layout: GongwenLayout) -> None:
-    """The 版记 at the foot of the page the pagination puts it on, pushed down by a spacer of the free height."""
+    """The 版记 in a frame at the foot of the last page, an even one.
+
+    When the pagination puts it on the page where the text ends, it follows the text there; otherwise it opens a
+    section that starts on an even page, so the suite itself inserts the blank page a short odd page needs, however
+    its line breaks differ from ours.
+    """
     pages = paginate(layout, _half_width)
-    record_page = next(i for i, page in enumerate(pages) if any(line.para in layout.record for line in page.lines))
-    flow_end_page = max(
+    on_page = next(i for i, page in enumerate(pages) if any(line.para in layout.record for line in page.lines))
+    text_ends = max(
         (i for i, page in enumerate(pages) if any(line.para in layout.flow for line in page.lines)), default=0
     )
-    first_top = min(line.top for line in pages[record_page].lines if line.para in layout.record)
-    used = max(
-        (line.top + line.para.line_pt for line in pages[record_page].lines if line.para in layout.flow), default=0.0
-    )
-    for _ in range(record_page - flow_end_page):
-        document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    gap = first_top - (used if record_page == flow_end_page else 0.0)
-    if gap > 1:
-        spacer = document.add_paragraph()
-        spacer.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        spacer.paragraph_format.line_spacing = Pt(gap)
+    if on_page != text_ends:
+        document.add_section(WD_SECTION_START.EVEN_PAGE if layout.record_rules else WD_SECTION_START.NEW_PAGE)
     thick, thin = gongwen.mm_to_pt(0.35), gongwen.mm_to_pt(0.25)
     for index, para in enumerate(layout.record):
         paragraph = _add_para(document, para)
+        _in_bottom_frame(paragraph)
         if layout.record_rules:
             last = index == len(layout.record) - 1
             _record_borders(paragraph, thick if index == 0 else thin, thick if last else None)
