@@ -530,19 +530,17 @@ def test_shared_glyphs_come_from_the_font(qapp: QApplication) -> None:
 
 
 def _drafted_notice(doc_number: str) -> str:
-    """What Draft puts in the document from the built-in 通知 template, with a body where the model writes."""
-    from ziya_desktop import paths
-    from ziya_desktop.writing.template_files import load_templates
-
-    template = load_templates(paths.builtin_templates_dir()).templates["gongwen.notice"]
-    values = {"issuer": "某某市教育局", "doc_number": doc_number, "subject": "召开年度工作会议", "points": "时间\n地点"}
-    rendered = template.render(values)
+    """A 通知 typed by hand the way the 通知 template used to lay it out: the 发文字号 (when there is one) first."""
+    head = f"{doc_number}\n" if doc_number else ""
     body = "为做好年度工作，现将有关事项通知如下：\n\n一、会议时间\n\n定于下周一上午召开。"
-    return f"{rendered.header.strip()}\n\n{body}\n{rendered.footer}"
+    return (
+        f"{head}某某市教育局关于召开年度工作会议的通知\n\n各部门、各单位：\n\n{body}\n"
+        "特此通知。\n\n某某市教育局\n2026年11月25日"
+    )
 
 
-def test_a_drafted_notice_keeps_its_title_after_the_document_number(tmp_path: Path) -> None:
-    """The 通知 template puts the 发文字号 first: it is laid out centred above the title, never taken as the title."""
+def test_a_typed_notice_keeps_its_title_after_the_document_number(tmp_path: Path) -> None:
+    """A 发文字号 typed first is laid out centred above the title, never taken as the title."""
     roles = [(p.role, p.text) for p in layout_gongwen(parse_blocks(_drafted_notice("某教办〔2026〕12号")))]
     assert roles[:3] == [
         (Role.DOC_NUMBER, "某教办〔2026〕12号"),
@@ -550,7 +548,7 @@ def test_a_drafted_notice_keeps_its_title_after_the_document_number(tmp_path: Pa
         (Role.ADDRESSEE, "各部门、各单位："),
     ]
     assert roles[-2:] == [(Role.SIGNATURE, "某某市教育局"), (Role.DATE, roles[-1][1])]
-    # Without a number the template drops that line, and the title comes first as before.
+    # Without a number the title comes first.
     assert layout_gongwen(parse_blocks(_drafted_notice("")))[0].role is Role.TITLE
 
     path = tmp_path / "notice.docx"

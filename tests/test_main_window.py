@@ -181,20 +181,24 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     target = tmp_path / "通知.md"
     assert window.files.save_to(tab, target)
     assert not tab.modified
-    assert target.read_text(encoding="utf-8") == final
+    # The file is the 公文's parts as front matter, then the text.
+    assert target.read_text(encoding="utf-8") == tab.file_text()
+    assert tab.file_text().startswith("---\nlayout: gongwen\ntemplate: gongwen.notice\n")
+    assert tab.file_text().endswith(final)
     window.new_document()
     reopened = window.files.open_path(target)
     assert reopened is tab  # already open: its tab is shown, not a second copy
     other = tmp_path / "copy.md"
-    other.write_text(final, encoding="utf-8")
+    other.write_text(tab.file_text(), encoding="utf-8")
     copy_tab = window.files.open_path(other)
-    assert copy_tab is not None and copy_tab.text() == final
+    assert copy_tab is not None and copy_tab.text() == final and copy_tab.parts == tab.parts
 
     for suffix in (".html", ".pdf", ".docx"):
         assert window.files.export_to(tab, tmp_path / f"out{suffix}"), window.notice.text()
     html = (tmp_path / "out.html").read_text(encoding="utf-8")
-    body_line = next(line for line in final.splitlines() if "会议" in line)
-    assert body_line.strip()[:8] in html
+    assert tab.parts is not None and tab.parts.title in html  # the title is one of the 公文's parts
+    body_line = next(line for line in final.splitlines() if len(line.strip()) >= 8)
+    assert body_line.strip()[:8].replace("&", "&amp;").replace("<", "&lt;") in html
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF-")
     paragraphs = "\n".join(p.text for p in docx.Document(str(tmp_path / "out.docx")).paragraphs)
     assert "年度工作会议" in paragraphs

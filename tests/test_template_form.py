@@ -78,6 +78,8 @@ def test_notice_builds_one_widget_per_kind_with_defaults(form: TemplateForm, lib
         "time_place": "",
         "contact": "",
         "attachments": "",
+        "copies_to": "",
+        "printer": "",
         "date": dt.date.today().isoformat(),
         "length": 600,
     }
@@ -133,7 +135,7 @@ def test_values_round_trip_and_feed_the_template(qtbot: QtBot, form: TemplateFor
         k: v for k, v in values.items() if k != "unknown"
     }
     rendered = notice.render(got, "zh")
-    assert "2026年11月25日" in rendered.footer
+    assert dict(rendered.parts)["date"] == "2026年11月25日"
     assert "1. 总结全年工作\n2. 部署明年任务" in rendered.instruction
     assert "篇幅约800字" in rendered.instruction
 

@@ -139,8 +139,9 @@ def test_filling_fields_updates_the_preview(qtbot: QtBot, panel: TemplatePanel) 
     assert request.prompt_edited is False
     assert request.template is template
     assert request.values["issuer"] == "某某市教育局"
-    assert request.rendered.header.endswith("各部门、各单位：")
-    assert request.rendered.footer.startswith("特此通知。")
+    parts = request.rendered.gongwen_parts()
+    assert parts is not None and parts.addressees == "各部门、各单位" and parts.issuers == ("某某市教育局",)
+    assert request.rendered.footer == "特此通知。"
 
 
 def test_draft_right_after_typing_sends_what_is_shown(qtbot: QtBot, panel: TemplatePanel) -> None:
@@ -171,7 +172,7 @@ def test_edited_preview_is_sent_and_reset_restores_it(qtbot: QtBot, panel: Templ
         panel.draft_button.click()
     request = blocker.args[0]
     assert request.prompt == edited and request.prompt_edited is True
-    assert "李四" in request.rendered.footer  # the fixed parts still come from the form
+    assert dict(request.rendered.parts)["notes"] == "联系人：李四"  # the fixed parts still come from the form
     QTest.mouseClick(panel.reset_prompt_button, Qt.MouseButton.LeftButton)
     assert not panel.prompt_edited
     assert panel.preview.toPlainText() == template.prompt(panel.form.values(), "zh")

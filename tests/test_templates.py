@@ -79,19 +79,76 @@ def test_every_template_renders_and_mentions_key_points(lib: TemplateLibrary, la
         assert t.prompt(values, lang, today=DAY) == ziya_prompt(r.instruction)
 
 
-def test_gongwen_formulas(lib: TemplateLibrary) -> None:
+def test_gongwen_parts_are_data_and_the_footer_only_the_closing_formula(lib: TemplateLibrary) -> None:
     notice = lib.templates["gongwen.notice"]
-    r = notice.render({"issuer": "某市教育局", "subject": "召开年度工作会议", "points": "时间\n地点"}, "zh", today=DAY)
-    assert r.header.splitlines()[0] == "某市教育局关于召开年度工作会议的通知"
-    assert r.header.endswith("各部门、各单位：")
-    assert "特此通知。" in r.footer
-    assert r.footer.endswith("某市教育局\n2026年11月25日")
-    assert "附件" not in r.footer  # optional line left out when empty
+    values = {"issuer": "某市教育局", "subject": "召开年度工作会议", "points": "时间\n地点", "contact": ""}
+    r = notice.render(values, "zh", today=DAY)
+    assert r.header == "" and r.footer == "特此通知。"
+    parts = r.gongwen_parts()
+    assert parts is not None and parts.kind == "通知" and not parts.upward
+    assert parts.title == "某市教育局关于召开年度工作会议的通知" and parts.issuers == ("某市教育局",)
+    assert parts.addressees == "各部门、各单位" and parts.date == "2026年11月25日"
+    # Parts left empty are not there: no 发文字号, no 附件, and no 附注 “联系人：” without a contact.
+    assert (parts.doc_number, parts.attachments, parts.notes, parts.copies_to) == ("", (), "", "")
     assert "1. 时间\n2. 地点" in r.instruction
+    full = notice.render(
+        {**values, "doc_number": "某教〔2026〕1号", "attachments": "甲\n乙", "contact": "王五", "copies_to": "市政府"},
+        "zh",
+        today=DAY,
+    ).gongwen_parts()
+    assert full is not None and full.doc_number == "某教〔2026〕1号" and full.attachments == ("甲", "乙")
+    assert full.notes == "联系人：王五" and full.copies_to == "市政府" and full.has_record()
     request = lib.templates["gongwen.request"]
-    r = request.render(_values(request), "zh", today=DAY)
-    assert "请批示" in r.footer
-    assert "妥否，请批示。" in r.footer
+    r = request.render({**_values(request), "signers": "张三\n李四"}, "zh", today=DAY)
+    assert r.footer == "妥否，请批示。"
+    parts = r.gongwen_parts()
+    assert parts is not None and parts.upward and parts.signers == ("张三", "李四")
+
+
+@pytest.mark.parametrize(
+    "template_id", ["gongwen.notice", "gongwen.request", "gongwen.report", "gongwen.letter", "gongwen.minutes"]
+)
+def test_every_gongwen_template_has_parts(lib: TemplateLibrary, template_id: str) -> None:
+    t = lib.templates[template_id]
+    parts = t.render(_values(t), "zh", today=DAY).gongwen_parts()
+    assert parts is not None and parts.kind and parts.date == "2026年11月25日" and parts.title
+    issuer = t.field("issuer")
+    assert issuer is not None and (parts.issuers or not issuer.required)
+
+
+def test_a_part_too_long_for_a_document_names_its_field(lib: TemplateLibrary) -> None:
+    notice = lib.templates["gongwen.notice"]
+    with pytest.raises(TemplateValueError) as info:
+        notice.render({**_values(notice), "copies_to": "长" * 2_001}, "zh", today=DAY)
+    assert info.value.field_name == "copies_to"
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        ('parts = { kind = "通知", colour = "红" }', "unknown 公文 part 'colour'"),
+        ('parts = { title = "{issuer}" }', "kind"),
+        ('parts = { kind = "通知", title = "{nobody}" }', "unknown placeholder {nobody}"),
+        ('parts = { kind = "通知", title = "{issuer.__class__}" }', "must be a plain field name"),
+        ('parts = "通知"', "parts has the wrong type"),
+    ],
+)
+def test_bad_parts_are_refused_at_load(tmp_path: Path, parts: str, message: str) -> None:
+    text = USER_TEMPLATE.format(id="user.parts", zh="我的通知").replace(
+        'footer = "特此通知。"', f'footer = "特此通知。"\n{parts}'
+    )
+    (tmp_path / "parts.toml").write_text(text, encoding="utf-8")
+    lib = load_templates(BUILTIN, tmp_path)
+    assert "user.parts" not in lib.templates
+    assert len(lib.errors) == 1 and message in str(lib.errors[0])
+
+
+def test_parts_survive_saving_a_user_copy(lib: TemplateLibrary, tmp_path: Path) -> None:
+    copy = duplicate(lib.templates["gongwen.request"], "user.request")
+    path = save_user_template(copy, tmp_path)
+    again = load_templates(BUILTIN, tmp_path).templates["user.request"]
+    assert again.parts == lib.templates["gongwen.request"].parts and again == copy
+    assert path.exists()
 
 
 def test_chinese_letter_closing(lib: TemplateLibrary) -> None:
@@ -107,7 +164,7 @@ def test_date_default_is_today_formatted(lib: TemplateLibrary) -> None:
     t = lib.templates["gongwen.notice"]
     r = t.render({"issuer": "甲", "subject": "乙", "points": "丙"}, "zh")
     today = dt.date.today()
-    assert f"{today.year}年{today.month}月{today.day}日" in r.footer
+    assert dict(r.parts)["date"] == f"{today.year}年{today.month}月{today.day}日"
     assert format_date(dt.date(2026, 1, 5), "zh") == "2026年1月5日"
     assert format_date(DAY, "en") == "25 November 2026"
     cover = lib.templates["letter.en.cover"]
@@ -158,7 +215,8 @@ def test_missing_and_bad_values(lib: TemplateLibrary) -> None:
 def test_values_are_not_re_expanded(lib: TemplateLibrary) -> None:
     t = lib.templates["gongwen.notice"]
     r = t.render({"issuer": "{subject}{0}{__class__}", "subject": "{issuer!r}", "points": "{{x}}"}, "zh", today=DAY)
-    assert r.header.splitlines()[0] == "{subject}{0}{__class__}关于{issuer!r}的通知"
+    parts = r.gongwen_parts()
+    assert parts is not None and parts.title == "{subject}{0}{__class__}关于{issuer!r}的通知"
     assert "{{x}}" in r.instruction
 
 

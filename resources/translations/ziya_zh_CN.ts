@@ -4,66 +4,66 @@
 <context>
     <name>DocumentJournal</name>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="254"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="221"/>
         <source>the journal file is empty</source>
         <translation>日志文件为空</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="257"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="224"/>
         <source>the journal file is too large to be one of ours</source>
         <translation>日志文件过大，不可能是本应用的日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="263"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="230"/>
         <source>the journal file is not text (byte {offset})</source>
         <translation>日志文件不是文本（第 {offset} 字节）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="269"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="236"/>
         <source>the journal file is damaged or cut short (at byte {offset})</source>
         <translation>日志文件已损坏或不完整（第 {offset} 字节处）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="275"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="242"/>
         <source>the journal file is damaged (nested too deeply)</source>
         <translation>日志文件已损坏（嵌套过深）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="278"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="245"/>
         <source>the file is not a Ziya Desktop journal</source>
         <translation>该文件不是 Ziya Desktop 日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="281"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="248"/>
         <source>the journal has format version {version}, this app reads version {ours}</source>
         <translation>日志格式版本为 {version}，本应用只能读取版本 {ours}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="287"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="254"/>
         <source>the journal has no valid document id</source>
         <translation>日志中没有有效的文档 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="290"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="257"/>
         <source>the journal&apos;s file path is not valid</source>
         <translation>日志中的文件路径无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="309"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="332"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="347"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="361"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="368"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="276"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="299"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="314"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="328"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="335"/>
         <source>the journal&apos;s field “{name}” is missing or not valid</source>
         <translation>日志字段“{name}”缺失或无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="404"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="371"/>
         <source>the journal is not a regular file</source>
         <translation>日志不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="407"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="374"/>
         <source>the journal file could not be read: {cause}</source>
         <translation>无法读取日志文件：{cause}</translation>
     </message>
@@ -76,12 +76,12 @@
         <translation>“{name}”不是普通文件（而是命名管道、设备或文件夹），未打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="259"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="233"/>
         <source>{name}: {reason}. It was moved to {target}.</source>
         <translation>{name}：{reason}。已将其移至 {target}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/recovery.py" line="262"/>
+        <location filename="../../ziya_desktop/documents/recovery.py" line="236"/>
         <source>{name}: {reason}.</source>
         <translation>{name}：{reason}。</translation>
     </message>
@@ -89,172 +89,172 @@
 <context>
     <name>DocumentStorage</name>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="129"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="145"/>
         <source>“{name}” is {kind}, not a document.</source>
         <translation>“{name}”是{kind}，不是文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="139"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="131"/>
         <source>“{name}” was not found.</source>
         <translation>找不到“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="140"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="132"/>
         <source>It may have been moved, renamed or deleted.</source>
         <translation>它可能已被移动、重命名或删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="144"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="136"/>
         <source>You do not have permission to read “{name}”.</source>
         <translation>您没有读取“{name}”的权限。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="145"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="137"/>
         <source>Ask the owner of the file for access, or copy it somewhere you can read it.</source>
         <translation>请向文件所有者申请访问权限，或将文件复制到您可以读取的位置。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="151"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="174"/>
         <source>“{name}” is a folder, not a document.</source>
         <translation>“{name}”是文件夹，不是文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="155"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="153"/>
         <source>“{name}” could not be read: {cause}.</source>
         <translation>无法读取“{name}”：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="166"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="164"/>
         <source>a named pipe (FIFO)</source>
         <translation>命名管道（FIFO）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="168"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="166"/>
         <source>a device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="170"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="168"/>
         <source>a socket</source>
         <translation>套接字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="171"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="169"/>
         <source>a special file</source>
         <translation>特殊文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="176"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="180"/>
         <source>“{name}” is {size} MiB; documents larger than {limit} MiB are not opened.</source>
         <translation>“{name}”大小为 {size} MiB；超过 {limit} MiB 的文档不予打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="179"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="183"/>
         <source>Split it into smaller documents.</source>
         <translation>请将其拆分为较小的文档。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="187"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="191"/>
         <source>“{name}” is UTF-16 text; Ziya Desktop reads UTF-8 only.</source>
         <translation>“{name}”是 UTF-16 文本；Ziya Desktop 只能读取 UTF-8 文本。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="190"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="194"/>
         <source>Convert the file to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.</source>
         <translation>请在其他编辑器中将文件转换为 UTF-8（“另存为…”时选择 UTF-8 编码），然后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="197"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="201"/>
         <source>“{name}” is not a text document (it contains binary data at byte {offset}).</source>
         <translation>“{name}”不是文本文档（第 {offset} 字节处含有二进制数据）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="200"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="204"/>
         <source>Open a .md or .txt file. To bring in a Word document, save it as plain text first.</source>
         <translation>请打开 .md 或 .txt 文件。如需导入 Word 文档，请先将其另存为纯文本。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="211"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="215"/>
         <source>“{name}” is not UTF-8 text: byte {offset} (0x{byte}) cannot be read.</source>
         <translation>“{name}”不是 UTF-8 文本：无法读取第 {offset} 字节（0x{byte}）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="214"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="218"/>
         <source>The file may be in GBK, GB 18030 or another encoding. Convert it to UTF-8 in another editor (Save As… with the UTF-8 encoding) and open it again.</source>
         <translation>该文件可能是 GBK、GB 18030 或其他编码。请在其他编辑器中将其转换为 UTF-8（“另存为…”时选择 UTF-8 编码），然后重新打开。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="266"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="270"/>
         <source>“{name}” was not saved: the text contains a character UTF-8 cannot store at position {pos}.</source>
         <translation>“{name}”未保存：文本在位置 {pos} 处含有 UTF-8 无法存储的字符。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="278"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="282"/>
         <source>“{name}” was saved, but the system could not confirm it reached the disk: {cause}.</source>
         <translation>“{name}”已保存，但系统无法确认其已写入磁盘：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="282"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="286"/>
         <source>Save again; if this keeps happening, save to another disk as well.</source>
         <translation>请再次保存；如果问题反复出现，请同时保存到另一个磁盘。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="287"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="291"/>
         <source>“{name}” could not be saved: {cause}.</source>
         <translation>无法保存“{name}”：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="306"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="310"/>
         <source>“{name}” was not saved: the text contains a character a text document cannot hold (U+{code}) at line {line}, column {column}.</source>
         <translation>“{name}”未保存：第 {line} 行第 {column} 列有文本文档无法容纳的字符（U+{code}）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="311"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="315"/>
         <source>Nothing was changed on disk; delete that character and save again.</source>
         <translation>磁盘上的文件没有改动；删除该字符后再保存。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="323"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="327"/>
         <source>“{name}” is {kind}, not a document file; nothing was written to it.</source>
         <translation>“{name}”是{kind}，不是文档文件；没有向它写入任何内容。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="382"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="397"/>
         <source>the disk is full</source>
         <translation>磁盘已满</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="384"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="399"/>
         <source>the disk is read-only</source>
         <translation>磁盘为只读</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="386"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="401"/>
         <source>no permission to write in {folder}</source>
         <translation>没有写入 {folder} 的权限</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="388"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="403"/>
         <source>the file is larger than this disk or system allows</source>
         <translation>文件超出了此磁盘或系统允许的大小</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="390"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="405"/>
         <source>the disk reported an input/output error</source>
         <translation>磁盘报告了输入/输出错误</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="392"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="407"/>
         <source>the folder {folder} does not exist</source>
         <translation>文件夹 {folder} 不存在</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="394"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="409"/>
         <source>a folder with that name is in the way</source>
         <translation>已存在同名文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/storage.py" line="396"/>
+        <location filename="../../ziya_desktop/documents/storage.py" line="411"/>
         <source>the file name is too long</source>
         <translation>文件名过长</translation>
     </message>
@@ -262,7 +262,7 @@
 <context>
     <name>DocumentTab</name>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/document_tab.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/editor/document_tab.py" line="180"/>
         <source>Untitled {number}</source>
         <translation>未命名 {number}</translation>
     </message>
@@ -408,37 +408,37 @@
         <translation>请导出为 HTML、PDF 或 DOCX。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="100"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="106"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="134"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="145"/>
         <source>Cannot export “{name}”: the format “{suffix}” is not supported.</source>
         <translation>无法导出“{name}”：不支持格式“{suffix}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="135"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="146"/>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="137"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="148"/>
         <source>Choose a file name ending in .html, .pdf or .docx.</source>
         <translation>请选择以 .html、.pdf 或 .docx 结尾的文件名。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="154"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="165"/>
         <source>“{name}” was exported, but the system could not confirm it reached the disk: {cause}.</source>
         <translation>“{name}”已导出，但系统无法确认其已写入磁盘：{cause}。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="157"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="168"/>
         <source>Export again; if this keeps happening, export to another disk.</source>
         <translation>请再次导出；如果问题反复出现，请导出到另一个磁盘。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/base.py" line="160"/>
+        <location filename="../../ziya_desktop/documents/export/base.py" line="171"/>
         <source>“{name}” could not be exported: {cause}.</source>
         <translation>无法导出“{name}”：{cause}。</translation>
     </message>
@@ -546,7 +546,7 @@
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="252"/>
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
@@ -665,6 +665,146 @@
         <location filename="../../ziya_desktop/ui/generation/generation.py" line="270"/>
         <source>The model wrote {count} control character(s) (such as NUL) that do not belong in a document; they were left out.</source>
         <translation>模型写出了 {count} 个不应出现在文档中的控制字符（如 NUL），已略去。</translation>
+    </message>
+</context>
+<context>
+    <name>GongwenPartsForm</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="148"/>
+        <source>公文 parts</source>
+        <translation>公文要素</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="150"/>
+        <source>Kind (文种)</source>
+        <translation>文种</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="151"/>
+        <source>Upward document (请示、报告)</source>
+        <translation>上行文（请示、报告）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="152"/>
+        <source>Copy number</source>
+        <translation>份号</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="153"/>
+        <source>Classification</source>
+        <translation>密级</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="154"/>
+        <source>Secrecy period</source>
+        <translation>保密期限</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="155"/>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="156"/>
+        <source>Issuing authorities</source>
+        <translation>发文机关</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="157"/>
+        <source>Masthead</source>
+        <translation>发文机关标志</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="158"/>
+        <source>Document number</source>
+        <translation>发文字号</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="159"/>
+        <source>Signed off by</source>
+        <translation>签发人</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="160"/>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="161"/>
+        <source>Addressees</source>
+        <translation>主送机关</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="162"/>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="163"/>
+        <source>Signature</source>
+        <translation>发文机关署名</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="164"/>
+        <source>Date</source>
+        <translation>成文日期</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="165"/>
+        <source>With seal</source>
+        <translation>加盖印章</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="166"/>
+        <source>Note (附注)</source>
+        <translation>附注</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="167"/>
+        <source>Present</source>
+        <translation>出席</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="168"/>
+        <source>Absent</source>
+        <translation>请假</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="169"/>
+        <source>Also attending</source>
+        <translation>列席</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="170"/>
+        <source>Copies to</source>
+        <translation>抄送机关</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="171"/>
+        <source>Printed by</source>
+        <translation>印发机关</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="172"/>
+        <source>Printing date</source>
+        <translation>印发日期</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="178"/>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="179"/>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="180"/>
+        <source>One per line</source>
+        <translation>每行一个</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="181"/>
+        <source>Empty: the issuing authorities&apos; names</source>
+        <translation>不填则用发文机关名称</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/editor/gongwen_form.py" line="182"/>
+        <source>Empty: the issuing authorities</source>
+        <translation>不填则用发文机关</translation>
     </message>
 </context>
 <context>
@@ -1133,140 +1273,145 @@ Convert now?</source>
 <context>
     <name>PdfExport</name>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="249"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="438"/>
         <source>PDF export needs the application&apos;s graphical session, which is not running.</source>
         <translation>导出 PDF 需要应用程序的图形界面会话，但该会话未运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="256"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="445"/>
         <source>No Chinese font is installed, so the PDF would show empty boxes instead of Chinese text.</source>
         <translation>未安装中文字体，PDF 中的中文将显示为空白方框。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="260"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="448"/>
         <source>Install a Chinese font such as Noto Serif CJK SC or Noto Sans CJK SC, or export to DOCX.</source>
         <translation>请安装 Noto Serif CJK SC 或 Noto Sans CJK SC 等中文字体，或导出为 DOCX。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="372"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="412"/>
         <source>The PDF could not be created.</source>
         <translation>无法创建 PDF。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="377"/>
+        <location filename="../../ziya_desktop/documents/export/pdf_export.py" line="417"/>
         <source>The PDF could not be created: a new page could not be started.</source>
         <translation>无法创建 PDF：无法开始新的一页。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/export/gongwen_pdf.py" line="62"/>
+        <source>“{wanted}” is not installed; the PDF uses “{used}” in its place.</source>
+        <translation>未安装“{wanted}”，PDF 中以“{used}”代替。</translation>
     </message>
 </context>
 <context>
     <name>RecoveryDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="92"/>
         <source>No difference from the saved file.</source>
         <translation>与已保存的文件没有差异。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="96"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="97"/>
         <source>Some passages have too many changes to compare in detail; each is shown as one change.</source>
         <translation>有些段落改动太多，无法逐处比较；每段显示为一处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="112"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="113"/>
         <source>… and {count} more changes.</source>
         <translation>… 另有 {count} 处改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="123"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="124"/>
         <source>… ({count} more characters)</source>
         <translation>…（另有 {count} 个字符）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="146"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="147"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="150"/>
         <source>File: {path}</source>
         <translation>文件：{path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="151"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="152"/>
         <source>A new document, never saved</source>
         <translation>新文档，从未保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="153"/>
         <source>Last backed up: {time}</source>
         <translation>最近备份：{time}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="157"/>
         <source>unknown model</source>
         <translation>未知模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="163"/>
         <source>The model was writing when the app stopped: {model} ({settings})</source>
         <translation>应用停止时模型正在写作：{model}（{settings}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="169"/>
         <source>The saved file cannot be read: {problem}</source>
         <translation>无法读取已保存的文件：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="174"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="175"/>
         <source>The saved file was changed after this backup was made; compare before restoring.</source>
         <translation>此备份生成后，已保存的文件又被修改过；恢复前请先比较。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="202"/>
         <source>Recover Unsaved Work</source>
         <translation>恢复未保存的内容</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="205"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="206"/>
         <source>Ziya Desktop did not close properly last time. These documents had changes that were not saved. Restore opens one in a tab, where you can check and save it; Discard deletes the backup. Your saved files have not been changed.</source>
         <translation>Ziya Desktop 上次未正常关闭。以下文档有未保存的更改。“恢复”会在标签页中打开文档，您可以检查后保存；“放弃”会删除备份。您已保存的文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="226"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="227"/>
         <source>Recovered Text</source>
         <translation>恢复的文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="227"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="228"/>
         <source>Changes Since Saved</source>
         <translation>自上次保存以来的改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="243"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="244"/>
         <source>These backups were damaged and could not be read:</source>
         <translation>以下备份已损坏，无法读取：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="248"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="249"/>
         <source>&amp;Restore</source>
         <translation>恢复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="249"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="250"/>
         <source>&amp;Discard</source>
         <translation>放弃(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="251"/>
         <source>Decide &amp;Later</source>
         <translation>稍后决定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="394"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="399"/>
         <source>{count} damaged backup file(s) could not be read and were set aside.</source>
         <translation>{count} 个已损坏的备份文件无法读取，已移至别处。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="488"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="493"/>
         <source>Removed {count} unfinished temporary file(s) left by interrupted saves.</source>
         <translation>已删除 {count} 个中断的保存留下的未完成临时文件。</translation>
     </message>
@@ -2127,103 +2272,103 @@ With: {new}</source>
 <context>
     <name>WritingCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="107"/>
         <source>Load Model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="107"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="114"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="115"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="133"/>
         <source>Loading {name}… {percent}%</source>
         <translation>正在加载 {name}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="140"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="141"/>
         <source>{threads} threads · context {n_ctx} tokens · loaded in {seconds} s</source>
         <translation>{threads} 线程 · 上下文 {n_ctx} tokens · 加载用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="146"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="147"/>
         <source>The GPU could not load the model, so it runs on the CPU (slower).</source>
         <translation>GPU 无法加载该模型，因此改在 CPU 上运行（速度较慢）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="148"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="149"/>
         <source>The model did not fit on the GPU as planned and runs with fewer GPU layers.</source>
         <translation>模型未能按计划放入 GPU，现以较少的 GPU 层运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="158"/>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="163"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="164"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="160"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="170"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="171"/>
         <source>The model is still writing. Stop it first (Esc).</source>
         <translation>模型仍在写作。请先停止（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="174"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="175"/>
         <source>No model is loaded, so nothing can be generated yet. You can keep writing.</source>
         <translation>尚未加载模型，暂时无法生成。您可以继续写作。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="176"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="177"/>
         <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
         <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="181"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="182"/>
         <source>Model Library…</source>
         <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="219"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="220"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="222"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="223"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="303"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="305"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="331"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="333"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="349"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="351"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="356"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="358"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="404"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="406"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

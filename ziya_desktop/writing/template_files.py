@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ziya_desktop.atomic_write import atomic_write_bytes
+from ziya_desktop.writing.gongwen_parts import LIST_FIELDS, TEXT_FIELDS
 from ziya_desktop.writing.templates import (
     Category,
     ChoiceOption,
@@ -253,11 +254,13 @@ def _parse_field(raw: object, i: int) -> Field:
     )
 
 
-_TEMPLATE_KEYS = {"id", "category", "names", "language", "fields", "header", "instruction", "footer"}
+_TEMPLATE_KEYS = {"id", "category", "names", "language", "fields", "header", "instruction", "footer", "parts"}
+# What a template may set of a 公文's parts: every part but the page format, which follows the 文种.
+_PART_NAMES = {*TEXT_FIELDS, *LIST_FIELDS, "upward", "sealed"}
 
 
 def _parse_template(raw: object, path: Path | None, builtin: bool) -> Template:
-    d = _table(raw, "template", _TEMPLATE_KEYS, _TEMPLATE_KEYS - {"fields", "header", "footer"})
+    d = _table(raw, "template", _TEMPLATE_KEYS, _TEMPLATE_KEYS - {"fields", "header", "footer", "parts"})
     tid = _text(d["id"], "id")
     if not _ID_RE.fullmatch(tid):
         raise ValueError(f"id {tid!r} must be lowercase letters, digits, '.', '_' or '-' (at most 64)")
@@ -278,6 +281,7 @@ def _parse_template(raw: object, path: Path | None, builtin: bool) -> Template:
         patterns[key] = pattern
     if not patterns["instruction"].strip():
         raise ValueError("instruction must not be empty")
+    parts = _parse_parts(d.get("parts", {}), set(provided))
     return Template(
         id=tid,
         category=_text(d["category"], "category"),
@@ -287,9 +291,24 @@ def _parse_template(raw: object, path: Path | None, builtin: bool) -> Template:
         header=patterns["header"],
         instruction=patterns["instruction"],
         footer=patterns["footer"],
+        parts=parts,
         source=path,
         builtin=builtin,
     )
+
+
+def _parse_parts(raw: object, known: set[str]) -> tuple[tuple[str, str], ...]:
+    table = _expect(raw, dict, "parts")
+    parts = []
+    for name, pattern in table.items():
+        if name not in _PART_NAMES:
+            raise ValueError(f"parts: unknown 公文 part {name!r} (known: {', '.join(sorted(_PART_NAMES))})")
+        text = _text(pattern, f"parts.{name}", limit=MAX_TEXT_CHARS)
+        _check_pattern(text, f"parts.{name}", known)
+        parts.append((name, text))
+    if parts and "kind" not in table:
+        raise ValueError("parts: kind (the 文种: 通知, 请示, 报告, 函, 纪要 …) is required")
+    return tuple(parts)
 
 
 def _check_pattern(pattern: str, key: str, known: set[str]) -> None:
@@ -357,6 +376,8 @@ def template_to_toml(template: Template) -> str:
         f"instruction = {_q(template.instruction)}",
         f"footer = {_q(template.footer)}",
     ]
+    if template.parts:
+        out.append(f"parts = {{ {', '.join(f'{name} = {_q(pattern)}' for name, pattern in template.parts)} }}")
     for f in template.fields:
         out += [
             "",

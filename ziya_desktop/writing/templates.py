@@ -3,6 +3,9 @@
 A template is data, not code. It names its typed fields (text, multiline, choice, date, length), the fixed parts the
 app lays out itself (``header`` and ``footer``: title, 主送机关, salutation, 特此通知。, 此致 敬礼！, signature, date)
 and the ``instruction`` the model receives to write the body. All three are patterns with ``{field}`` placeholders.
+A 公文 template also names its ``parts`` (发文机关, 发文字号, 标题, 主送机关, 附件, 署名, 成文日期 …): patterns that
+become the document's :class:`~ziya_desktop.writing.gongwen_parts.GongwenParts`, kept with the document and laid
+out by the export, instead of lines in the text.
 
 This module is the data model and rendering. Reading, validating and writing the TOML files lives in
 :mod:`ziya_desktop.writing.template_files`.
@@ -22,6 +25,7 @@ from pathlib import Path
 
 from ziya_desktop.engine.prompt import ziya_prompt
 from ziya_desktop.errors import MissingFieldError, TemplateError, TemplateValueError
+from ziya_desktop.writing.gongwen_parts import GongwenParts, parts_from_mapping
 from ziya_desktop.writing.text_stats import SPOKEN_PER_MINUTE as SPOKEN_PER_MINUTE  # one pace for all estimates
 
 __all__ = [
@@ -132,6 +136,15 @@ class RenderedTemplate:
     header: str
     instruction: str
     footer: str
+    # The 公文 parts, filled: (part name, value) in the template's order; a part that came out empty is left out.
+    parts: tuple[tuple[str, str], ...] = ()
+
+    def gongwen_parts(self) -> GongwenParts | None:
+        """The filled parts as a 公文's data (its 文种 sets format and direction); None for a template without."""
+        if not self.parts:
+            return None
+        values = dict(self.parts)
+        return GongwenParts.for_kind(values.pop("kind", ""), **values)
 
 
 @dataclass(frozen=True)
@@ -146,6 +159,8 @@ class Template:
     header: str
     instruction: str
     footer: str
+    # 公文 parts as (part name, pattern); see RenderedTemplate.parts.
+    parts: tuple[tuple[str, str], ...] = ()
     # Where it came from: not part of equality, so a saved-and-reloaded template equals the original.
     source: Path | None = field(default=None, compare=False)
     builtin: bool = field(default=False, compare=False)
@@ -170,7 +185,24 @@ class Template:
             header=_fill(self.header, filled, drop_empty_lines=True),
             instruction=_fill(self.instruction, filled, drop_empty_lines=True),
             footer=_fill(self.footer, filled, drop_empty_lines=True),
+            parts=self._fill_parts(filled),
         )
+
+    def _fill_parts(self, filled: _SafeValues) -> tuple[tuple[str, str], ...]:
+        out: list[tuple[str, str]] = []
+        for name, pattern in self.parts:
+            # “联系人：{contact}” with no contact is no 附注 at all: a line whose placeholders are all empty goes.
+            value = _fill(pattern, filled, drop_empty_lines=True).strip()
+            if not value:
+                continue
+            try:
+                parts_from_mapping({name: value})
+            except ValueError as err:
+                # Too long, or not a yes/no for a switch: the writer's value in the field behind it is at fault.
+                names = [n for _, n, _, _ in string.Formatter().parse(pattern) if n]
+                raise TemplateValueError(str(err), field_name=names[0] if names else "") from err
+            out.append((name, value))
+        return tuple(out)
 
     def prompt(self, values: Mapping[str, object], lang: str = "zh", *, today: _dt.date | None = None) -> str:
         """The model prompt for the body, in the Ziya format."""

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
+from ziya_desktop.documents.front_matter import DocumentHead, join_front_matter, split_front_matter
 from ziya_desktop.documents.storage import DiskState, LoadedDocument, read_document, save_document
 from ziya_desktop.engine.sampling import SamplingParams
 from ziya_desktop.ui.editor.find_replace import FindReplaceBar
+from ziya_desktop.ui.editor.gongwen_form import GongwenPartsForm
 from ziya_desktop.ui.editor.markdown_highlighter import MarkdownHighlighter
 from ziya_desktop.ui.editor.text_positions import Utf16Index
 from ziya_desktop.writing.clean_text import unsavable_positions
+from ziya_desktop.writing.gongwen_parts import GongwenParts
 from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 DEFAULT_POINT_SIZE = 13
+_FORM_WIDTH = 320
 MIN_POINT_SIZE = 7
 MAX_POINT_SIZE = 48
 
@@ -46,6 +50,10 @@ class Alternatives:
 class DocumentTab(QWidget):
     """An editor page.
 
+    The document is its text (the editor) and its head (:class:`DocumentHead`: the export layout, the template it
+    was drafted from and, for a 公文, its parts, edited in a form beside the editor); a save writes the head as the
+    file's front matter.
+
     Signals:
         titleChanged(): the file name or the modified state changed (the tab label follows).
     """
@@ -60,9 +68,8 @@ class DocumentTab(QWidget):
         self.bom = False
         # The file as this tab last read or wrote it: a save first checks that nobody else changed it since.
         self.disk: DiskState | None = None
-        # "gongwen" when the document was drafted from a 公文 template: exports then follow GB/T 9704.
-        self.layout_kind: Literal["plain", "gongwen"] = "plain"
-        self.template_id = ""
+        # Layout, template and 公文 parts: saved with the text as its front matter.
+        self.head = DocumentHead()
         self.alternatives: Alternatives | None = None
 
         self.editor = QPlainTextEdit(self)
@@ -80,11 +87,27 @@ class DocumentTab(QWidget):
         self.find_bar.set_editor(self.editor)
         self.find_bar.hide()
 
-        layout = QVBoxLayout(self)
+        self.parts_form = GongwenPartsForm(self)
+        self.parts_form.hide()
+        self.parts_form.partsChanged.connect(self._parts_edited)
+
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.editor, 1)
+        column.addWidget(self.find_bar)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(page)
+        self.splitter.addWidget(self.parts_form)
+        # The form can be dragged shut to give the text the whole width; the editor never collapses.
+        self.splitter.setCollapsible(0, False)
+        self.splitter.setCollapsible(1, True)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.editor, 1)
-        layout.addWidget(self.find_bar)
+        layout.addWidget(self.splitter)
         # Setting the margin and the highlighter marks a fresh document modified; nothing was written yet.
         self.editor.document().setModified(False)
         self.editor.document().modificationChanged.connect(lambda _m: self.titleChanged.emit())
@@ -96,7 +119,60 @@ class DocumentTab(QWidget):
         return self.editor.document().isModified()
 
     def text(self) -> str:
+        """The body: what the editor holds."""
         return self.editor.toPlainText()
+
+    def file_text(self) -> str:
+        """What a save writes: the front matter of the head (where there is one to write), then the body."""
+        return join_front_matter(self.head, self.text())
+
+    @property
+    def layout_kind(self) -> Literal["plain", "gongwen"]:
+        """ "gongwen" for a 公文: exports then follow GB/T 9704-2012."""
+        return "gongwen" if self.head.layout == "gongwen" else "plain"
+
+    @property
+    def template_id(self) -> str:
+        return self.head.template
+
+    @property
+    def parts(self) -> GongwenParts | None:
+        return self.head.parts
+
+    def set_head(self, head: DocumentHead, *, modified: bool = True) -> None:
+        """Take ``head`` (a draft's, the layout switch's); a change marks the document modified, as it is saved."""
+        if head == self.head:
+            return
+        self.head = head
+        self._show_parts()
+        if modified:
+            self.editor.document().setModified(True)
+
+    def set_layout(self, layout: Literal["plain", "gongwen"]) -> None:
+        self.set_head(replace(self.head, layout=layout))
+
+    def _parts_edited(self, parts: GongwenParts) -> None:
+        self.head = replace(self.head, parts=parts)
+        self.editor.document().setModified(True)
+
+    def _show_parts(self) -> None:
+        parts = self.head.parts
+        show = parts is not None and self.head.layout == "gongwen"
+        if parts is not None:
+            self.parts_form.set_parts(parts)
+        if show and self.parts_form.isHidden():
+            self.parts_form.show()
+            total = max(self.splitter.width(), 2 * _FORM_WIDTH)
+            self.splitter.setSizes([total - _FORM_WIDTH, _FORM_WIDTH])
+        elif not show:
+            self.parts_form.hide()
+
+    def set_file_text(self, text: str) -> None:
+        """Show a file's text (or a recovered journal's): its front matter becomes the head, the rest the body."""
+        head, body = split_front_matter(text)
+        self.editor.setPlainText(body)
+        self.head = head or DocumentHead()
+        self._show_parts()
 
     def display_name(self) -> str:
         if self.path is not None:
@@ -112,7 +188,7 @@ class DocumentTab(QWidget):
     def load(self, path: Path) -> None:
         """Replace the content by the file's (raises DocumentReadError; nothing changes then)."""
         loaded: LoadedDocument = read_document(path)
-        self.editor.setPlainText(loaded.text)
+        self.set_file_text(loaded.text)
         self._take_file(loaded)
         self.alternatives = None
 
@@ -123,11 +199,14 @@ class DocumentTab(QWidget):
         """
         assert self.path is not None
         loaded = read_document(self.path)
+        head, body = split_front_matter(loaded.text)
         cursor = QTextCursor(self.editor.document())
         cursor.beginEditBlock()
         cursor.select(QTextCursor.SelectionType.Document)
-        cursor.insertText(loaded.text)
+        cursor.insertText(body)
         cursor.endEditBlock()
+        self.head = head or DocumentHead()
+        self._show_parts()
         self._take_file(loaded)
         # The passage markers point into text that is gone.
         self.alternatives = None
@@ -157,7 +236,7 @@ class DocumentTab(QWidget):
 
     def save(self, path: Path) -> None:
         """Save atomically to ``path`` (raises DocumentSaveError; the document stays modified then)."""
-        self.disk = save_document(path, self.text(), newline=self.newline, bom=self.bom)
+        self.disk = save_document(path, self.file_text(), newline=self.newline, bom=self.bom)
         self.path = path
         self.editor.document().setModified(False)
         self.titleChanged.emit()

@@ -236,11 +236,13 @@ class FileCommands(QObject):
     def export_to(self, tab: DocumentTab, path: Path) -> bool:
         """Export ``tab`` to ``path`` (format by suffix), in the 公文 layout when the document uses it."""
         text = tab.text()
+        parts = tab.parts if tab.layout_kind == "gongwen" else None
         document = ExportDocument(
             text=text,
-            title=_title_of(text) or tab.display_name(),
+            title=(parts.title.replace("\n", "") if parts is not None else "") or _title_of(text) or tab.display_name(),
             language=detect_language(text) if text.strip() else ("zh" if self._host.lang == "zh" else "en"),
             layout=tab.layout_kind,
+            parts=parts,
         )
         try:
             export_document(document, path)

@@ -227,13 +227,17 @@ class JournalController(QObject):
             tracked.saved, tracked.saved_for = saved_file_state(tab.path, known=known), tab.path
         else:
             tracked.saved, tracked.saved_for = None, None
+        # The journal holds the file's text (front matter and body), so a recovered 公文 keeps its parts; the
+        # cursor is counted in that text.
+        body, text = tab.text(), tab.file_text()
+        head_utf16 = len(text[: len(text) - len(body)].encode("utf-16-le")) // 2
         return JournalEntry(
             document_id=tracked.document_id,
             title=tab.display_name(),
             path=tab.path,
             saved=tracked.saved,
-            text=tab.text(),
-            cursor=tab.editor.textCursor().position(),
+            text=text,
+            cursor=tab.editor.textCursor().position() + head_utf16,
             written_at=now(),
             pid=os.getpid(),
             generation=self._generation_info(tab),

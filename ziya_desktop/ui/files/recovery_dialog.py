@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from ziya_desktop import paths
 from ziya_desktop.atomic_write import remove_stray_temps
+from ziya_desktop.documents.front_matter import DocumentHead, split_front_matter
 from ziya_desktop.documents.recovery import (
     RecoveredDocument,
     RecoveryScan,
@@ -357,14 +358,18 @@ def restore_document(window: RecoveryWindow, document: RecoveredDocument) -> Doc
             log.info("restoring %s without its saved file: %s", entry.path, exc)
             tab.path = entry.path
             tab.titleChanged.emit()
+    # The journal holds the file's text: its front matter is the document's head (a 公文's parts).
+    head, body = split_front_matter(entry.text)
+    head_utf16 = len(entry.text[: len(entry.text) - len(body)].encode("utf-16-le")) // 2
     cursor = QTextCursor(tab.editor.document())
     cursor.beginEditBlock()
     cursor.select(QTextCursor.SelectionType.Document)
-    cursor.insertText(entry.text)
+    cursor.insertText(body)
     cursor.endEditBlock()
+    tab.set_head(head or DocumentHead())
     tab.editor.document().setModified(True)
     place = QTextCursor(tab.editor.document())
-    place.setPosition(min(entry.cursor, tab.editor.document().characterCount() - 1))
+    place.setPosition(max(0, min(entry.cursor - head_utf16, tab.editor.document().characterCount() - 1)))
     tab.editor.setTextCursor(place)
     window.tabs.setCurrentWidget(tab)
     window.journal.flush(tab)

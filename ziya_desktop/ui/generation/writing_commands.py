@@ -11,13 +11,14 @@ import logging
 import time
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, QInputDialog
 
 from ziya_desktop import paths
+from ziya_desktop.documents.front_matter import DocumentHead
 from ziya_desktop.engine.engine import LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
@@ -258,8 +259,9 @@ class WritingCommands(QObject):
         if footer:
             cursor.insertText("\n\n" + footer)
         cursor.endEditBlock()
-        tab.template_id = template.id
-        tab.layout_kind = "gongwen" if template.category == GONGWEN_CATEGORY else "plain"
+        # The 公文 parts (发文字号, 标题, 主送, 附件, 署名 …) are the document's data, shown in the form beside it.
+        layout: Literal["plain", "gongwen"] = "gongwen" if template.category == GONGWEN_CATEGORY else "plain"
+        tab.set_head(DocumentHead(layout=layout, template=template.id, parts=request.rendered.gongwen_parts()))
         self.layoutChanged.emit()
         self._generation.insert(
             tab,

@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
     def sync_layout_choice(self) -> None:
         tab = self.current_tab()
         if tab is not None:
-            tab.layout_kind = "gongwen" if self.menu_actions.files.gongwen_layout.isChecked() else "plain"
+            tab.set_layout("gongwen" if self.menu_actions.files.gongwen_layout.isChecked() else "plain")
 
     def _sync_layout_action(self) -> None:
         """Check the 公文 layout action when the current document uses that layout."""
