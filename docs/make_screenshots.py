@@ -26,15 +26,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 OUT = ROOT / "docs"
 
-NOTICE = """某市教育局
-
-教办〔2026〕12号
-
-关于召开2026年度工作总结会议的通知
-
-各区县教育局，局属各单位：
-
-为全面总结2026年教育工作，研究部署2027年重点任务，经研究，决定召开2026年度工作总结会议。现将有关事项通知如下：
+# The body of the 通知; its 版头, title, 主送机关, 署名 and date are its parts, shown in the form beside the editor.
+NOTICE = """为全面总结2026年教育工作，研究部署2027年重点任务，经研究，决定召开2026年度工作总结会议。现将有关事项通知如下：
 
 一、会议时间
 
@@ -54,10 +47,7 @@ NOTICE = """某市教育局
 
 （二）请参会人员提前10分钟到场签到，不得无故缺席。
 
-特此通知。
-
-某市教育局
-2026年11月25日"""
+特此通知。"""
 
 LETTER = """Dear Ms Li,
 
@@ -83,6 +73,7 @@ def main() -> int:
     home = Path(tempfile.mkdtemp(prefix="ziya-shots-"))
     os.environ["ZIYA_HOME"] = str(home)
     from converters.hf_to_gguf import convert
+    from ziya_desktop.documents.front_matter import DocumentHead
     from ziya_desktop.ui.common.i18n import install_translations
     from ziya_desktop.ui.common.settings import configure_application_identity
     from ziya_desktop.ui.shell.main_window import MainWindow
@@ -117,7 +108,10 @@ def main() -> int:
                 }
             )
             tab.editor.setPlainText(NOTICE)
-            tab.layout_kind = "gongwen"
+            template = panel.current_template()
+            assert template is not None
+            parts = template.render(panel.form.values(), "zh").gongwen_parts()
+            tab.set_head(DocumentHead(layout="gongwen", template=template.id, parts=parts))
         else:
             panel.select_template("letter.en.thanks")
             panel.form.set_values(
@@ -152,7 +146,7 @@ def main() -> int:
             window.resizeDocks([window.review_dock], [560], Qt.Orientation.Horizontal)
             settle(600)
             window.grab().save(str(OUT / "rewrite-review.png"))
-        window.menu_actions.stop.setEnabled(False)
+        window.menu_actions.writing.stop.setEnabled(False)
         tab.editor.document().setModified(False)
         window.close()
         settle(200)

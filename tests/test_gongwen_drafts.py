@@ -16,14 +16,18 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.office import docx_to_pdf
 from tests.pdf_measure import Page, is_red, pdf_pages
 from ziya_desktop import paths
-from ziya_desktop.documents.front_matter import split_front_matter
+from ziya_desktop.documents.export import ExportDocument, export_document
+from ziya_desktop.documents.front_matter import DocumentHead, split_front_matter
 from ziya_desktop.documents.journal import new_document_id, read_journal, write_journal
 from ziya_desktop.engine.sampling import MODEL_CARD
+from ziya_desktop.translatable import Translatable
+from ziya_desktop.ui.common.i18n import install_translations
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.editor.document_tab import DocumentTab
 from ziya_desktop.ui.files.recovery_dialog import offer_recovery
@@ -257,3 +261,49 @@ def test_a_crash_keeps_the_parts(
     assert restored is not None and restored.modified
     assert restored.text() == tab.text() and restored.parts == tab.parts and restored.layout_kind == "gongwen"
     assert restored.parts_form.isVisible() and restored.editor.textCursor().position() == 5
+
+
+def test_the_window_says_which_font_stood_in(
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, q4: Path, tmp_path: Path
+) -> None:
+    tab = _draft(qtbot, window, q4, "gongwen.notice")
+    assert tab.parts is not None
+    # What the PDF export itself reports on this machine (no 仿宋_GB2312 on a stock Linux desk).
+    notes = export_document(ExportDocument(tab.text(), layout="gongwen", parts=tab.parts), tmp_path / "direct.pdf")
+    assert install_translations(qapp, "zh")
+    try:
+        assert window.files.export_to(tab, tmp_path / "notice.pdf")
+        shown = window.notice.text()
+    finally:
+        install_translations(qapp, "en")  # the other tests expect the English source strings
+    if not notes:
+        assert not shown
+        return
+    # In the UI's language: 未安装“仿宋_GB2312”，PDF 中以“…”代替。
+    assert "notice.pdf" in shown
+    for note in notes:
+        assert isinstance(note, Translatable) and f"未安装“{note.args['wanted']}”" in shown
+
+
+def test_the_form_gives_way_to_the_text_in_a_narrow_window(qtbot: QtBot, window: MainWindow) -> None:
+    tab = window.current_tab()
+    assert tab is not None
+    tab.set_head(
+        DocumentHead(layout="gongwen", parts=GongwenParts.for_kind("通知", title="关于召开年度工作会议的通知"))
+    )
+    assert tab.parts_form.isVisible() and tab.modified
+    seen = set()
+    for width in (1600, 1200, 1000, 800, 640):
+        window.resize(width, 800)
+        qtbot.wait(50)
+        text_width, form_width = tab.splitter.sizes()
+        assert form_width == 0 or form_width >= 200
+        assert text_width >= min(420, tab.splitter.width() - tab.splitter.handleWidth()), (width, text_width)
+        seen.add(form_width > 0)
+    assert seen == {True, False}, "wide: the form beside the text; narrow: folded away"
+    window.resize(1600, 800)
+    qtbot.wait(50)
+    assert tab.splitter.sizes()[1] >= 200, "it comes back when there is room again"
+    # The 公文 layout switched off: the form goes; the parts stay with the document.
+    tab.set_layout("plain")
+    assert tab.parts_form.isHidden() and tab.parts is not None

@@ -550,6 +550,11 @@
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="256"/>
+        <source>“{name}” was exported with stand-in fonts.</source>
+        <translation>“{name}”已导出，部分字体以替代字体排版。</translation>
+    </message>
 </context>
 <context>
     <name>FindReplaceBar</name>

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QTextCursor
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
 from ziya_desktop.documents.fonts import SANS_CJK_FAMILIES
@@ -24,6 +24,9 @@ from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 DEFAULT_POINT_SIZE = 13
 _FORM_WIDTH = 320
+# The text keeps at least this width: in a narrow window the form shrinks first, then folds away.
+_MIN_TEXT_WIDTH = 420
+_MIN_FORM_WIDTH = 200
 MIN_POINT_SIZE = 7
 MAX_POINT_SIZE = 48
 
@@ -103,6 +106,8 @@ class DocumentTab(QWidget):
         # The form can be dragged shut to give the text the whole width; the editor never collapses.
         self.splitter.setCollapsible(0, False)
         self.splitter.setCollapsible(1, True)
+        self._form_width = _FORM_WIDTH
+        self.splitter.splitterMoved.connect(self._form_moved)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 0)
         layout = QHBoxLayout(self)
@@ -162,10 +167,27 @@ class DocumentTab(QWidget):
             self.parts_form.set_parts(parts)
         if show and self.parts_form.isHidden():
             self.parts_form.show()
-            total = max(self.splitter.width(), 2 * _FORM_WIDTH)
-            self.splitter.setSizes([total - _FORM_WIDTH, _FORM_WIDTH])
+            self._fit_form()
         elif not show:
             self.parts_form.hide()
+
+    def _form_moved(self, _pos: int, _index: int) -> None:
+        # The writer dragged the divider: that width (0: folded away) is theirs until they drag it again.
+        self._form_width = self.splitter.sizes()[1]
+
+    def _fit_form(self) -> None:
+        """Give the form the width the writer chose, as far as the text keeps room to be read."""
+        if self.parts_form.isHidden():
+            return
+        total = self.splitter.width() - self.splitter.handleWidth()
+        form = min(self._form_width, total - _MIN_TEXT_WIDTH)
+        if form < _MIN_FORM_WIDTH:
+            form = 0
+        self.splitter.setSizes([total - form, form])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_form()
 
     def set_file_text(self, text: str) -> None:
         """Show a file's text (or a recovered journal's): its front matter becomes the head, the rest the body."""

@@ -222,6 +222,8 @@ class GongwenPartsForm(QScrollArea):
                 (self.print_date, parts.print_date),
             ):
                 edit.setText(value)
+            for line in self.findChildren(QLineEdit):
+                line.setCursorPosition(0)  # a long title shows its start, not its end
         finally:
             self._loading = False
         self._show_rows_for(parts)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 from ziya_desktop.documents.export import ExportDocument, export_document
 from ziya_desktop.documents.storage import DiskChange, check_disk
 from ziya_desktop.errors import ZiyaError
-from ziya_desktop.ui.common.error_text import error_message
+from ziya_desktop.ui.common.error_text import error_message, localized
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.common.window_services import WindowServices
@@ -245,11 +245,18 @@ class FileCommands(QObject):
             parts=parts,
         )
         try:
-            export_document(document, path)
+            notes = export_document(document, path)
         except ZiyaError as exc:
             self._host.show_error(error_message(exc), exc.hint)
             return False
         self._host.statusBar().showMessage(self.tr("Exported {path}").format(path=path), 4000)
+        if notes:
+            # A face the standard names (仿宋_GB2312, 方正小标宋) is missing: the writer hears which one stood in.
+            self._host.notice.show_notice(
+                self.tr("“{name}” was exported with stand-in fonts.").format(name=path.name),
+                hint="\n".join(localized(note) for note in notes),
+                level=NoticeLevel.WARNING,
+            )
         return True
 
     # -- recent --------------------------------------------------------------------------------------------------
