@@ -2,15 +2,23 @@
 
 The engine yields a chunk per token or so; inserting each one would re-layout the document hundreds of times a
 second and fill the undo stack. Chunks are buffered and a timer flushes them every ~30 ms instead.
+
+The model writes at its own anchored place and the writer at their cursor, and neither corrupts the other: what
+the writer types where the model is writing goes after the model's text (the model's insertion point keeps its
+place when someone else inserts there), so the generated passage stays one piece and the typed text another. The
+passage being written is tinted while it streams, so the writer sees where the model is.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 DEFAULT_FLUSH_INTERVAL_MS = 30
+# Marks our extra selection among the editor's others (find highlights).
+_STREAM_PROPERTY = QTextFormat.Property.UserProperty + 11
+_TINT_ALPHA = 48
 
 
 class StreamInserter(QObject):
@@ -22,8 +30,10 @@ class StreamInserter(QObject):
     generation into pieces).
 
     The insertion point is a :class:`QTextCursor`, so text the writer types before it moves it along and the
-    generated text stays contiguous. The writer's own cursor and selection stay on the text they were on; a cursor
-    that sits exactly at the insertion point moves along with the generated text (and is kept visible).
+    generated text stays contiguous; text the writer types exactly at it goes after it (the insertion point keeps
+    its position on others' inserts), so the two never interleave. The writer's own cursor and selection stay on
+    the text they were on; a cursor that sits exactly at the insertion point, while the writer only watches, moves
+    along with the generated text (and is kept visible). The passage written so far is tinted until the end.
 
     Signals:
         inserted(int): after each flush that inserted text; the number of characters (Python ``str`` length)
@@ -113,9 +123,11 @@ class StreamInserter(QObject):
             self._replace = QTextCursor(cursor)
             self._replace.setPosition(min(replace_end, last), QTextCursor.MoveMode.KeepAnchor)
         self._join_previous = join_previous
-        # The start marker must not move when our own text goes in at the same position.
+        # The start marker must not move when our own text goes in at the same position; the insertion point must
+        # not move when the writer types at it (it moves only with our own text, see flush).
         start = QTextCursor(cursor)
         start.setKeepPositionOnInsert(True)
+        cursor.setKeepPositionOnInsert(True)
         self._cursor, self._start = cursor, start
         self._buffer.clear()
         self._chars_total = 0
@@ -144,8 +156,14 @@ class StreamInserter(QObject):
         if self._replace is not None:
             self._replace.removeSelectedText()
             self._replace = None
+        # Keeping its position on the writer's insert, Qt still moves the cursor's anchor past their text: drop
+        # that selection, or our insert would replace what they typed.
+        cursor.setPosition(cursor.position())
+        cursor.setKeepPositionOnInsert(False)
         cursor.insertText(text)
+        cursor.setKeepPositionOnInsert(True)
         cursor.endEditBlock()
+        self._tint()
         self._flush_count += 1
         self._chars_total += len(text)
         if follow:
@@ -157,4 +175,32 @@ class StreamInserter(QObject):
         self.flush()
         self._timer.stop()
         self._cursor = self._start = self._replace = None
+        self._tint()
         return self._chars_total
+
+    def _tint(self) -> None:
+        """Tint the passage written so far (none once the generation ended)."""
+        others = [s for s in self._editor.extraSelections() if not s.format.hasProperty(_STREAM_PROPERTY)]
+        ours: list[QTextEdit.ExtraSelection] = []
+        if self._cursor is not None and self._start is not None and self._cursor.position() > self._start.position():
+            selection = QTextEdit.ExtraSelection()
+            span = QTextCursor(self._editor.document())
+            span.setPosition(self._start.position())
+            span.setPosition(self._cursor.position(), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = span
+            tint = QColor(QGuiApplication.palette().color(QPalette.ColorRole.Highlight))
+            tint.setAlpha(_TINT_ALPHA)
+            fmt = selection.format
+            fmt.setBackground(tint)
+            fmt.setProperty(_STREAM_PROPERTY, True)
+            selection.format = fmt
+            ours.append(selection)
+        if ours or len(others) != len(self._editor.extraSelections()):
+            self._editor.setExtraSelections([*others, *ours])
+
+    def tinted_span(self) -> tuple[int, int] | None:
+        """The tinted passage as (start, end) document positions, or None when nothing is tinted."""
+        for selection in self._editor.extraSelections():
+            if selection.format.hasProperty(_STREAM_PROPERTY):
+                return selection.cursor.selectionStart(), selection.cursor.selectionEnd()
+        return None
