@@ -168,7 +168,7 @@ def test_streamed_rewrite_lists_its_changes(qtbot: QtBot, review: RewriteReview)
     expected = diff_changes(ORIGINAL, REVISED)
     assert review.changes() == expected
     assert review.change_list.count() == len(expected) == 6
-    assert review.change_list.item(0).text() == "删 要提高工作 → 增 必须大幅提升办事"
+    assert review.change_list.item(0).text() == "Delete 要提高工作 → Add 必须大幅提升办事"  # 删 … → 增 … in Chinese
     assert all(review.change_list.item(i).checkState() == Qt.CheckState.Checked for i in range(len(expected)))
     assert review.accept_all_button.isEnabled() and review.apply_selected_button.isEnabled()
     assert review.stats_label.text().startswith("6 changes · 字数 ")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QLocale, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ziya_desktop.writing.text_stats import TextStats, format_duration, speaking_minutes
@@ -100,15 +100,23 @@ class StatusPanel(QObject):
 
     def format_stats(self, stats: TextStats, lang: str) -> str:
         """``字数 1,234 · 56 words`` — Chinese by characters, English by words, mixed text both."""
-        locale = QLocale()
-        parts: list[str] = []
-        if stats.cjk_chars or (not stats.words and lang == "zh"):
-            parts.append(self.tr("字数 {count}").format(count=locale.toString(stats.cjk_chars)))
-        if stats.words or (not stats.cjk_chars and lang != "zh"):
-            words = locale.toString(stats.words)
-            parts.append(
-                self.tr("{count} word").format(count=words)
-                if stats.words == 1
-                else self.tr("{count} words").format(count=words)
-            )
-        return " · ".join(parts)
+        return format_counts(stats, lang)
+
+
+def format_counts(stats: TextStats, lang: str) -> str:
+    """``字数 1,234 · 56 words`` — Chinese by characters, English by words, mixed text both; the one way the window
+    counts text (status bar, rewrite review), so a selection reads the same everywhere."""
+    locale = QLocale()
+    parts: list[str] = []
+    if stats.cjk_chars or (not stats.words and lang == "zh"):
+        parts.append(
+            QCoreApplication.translate("StatusPanel", "字数 {count}").format(count=locale.toString(stats.cjk_chars))
+        )
+    if stats.words or (not stats.cjk_chars and lang != "zh"):
+        words = locale.toString(stats.words)
+        parts.append(
+            QCoreApplication.translate("StatusPanel", "{count} word").format(count=words)
+            if stats.words == 1
+            else QCoreApplication.translate("StatusPanel", "{count} words").format(count=words)
+        )
+    return " · ".join(parts)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ziya_desktop.ui.common.status_panel import format_counts
 from ziya_desktop.writing.diff import Change, apply_changes, diff_changes
 from ziya_desktop.writing.text_stats import count_text
 
@@ -59,7 +60,8 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def change_summary(change: Change, delete_label: str, insert_label: str, *, limit: int = SUMMARY_CHARS) -> str:
-    """One line for the change list, such as ``删 old → 增 new``, about ``limit`` characters long."""
+    """One line for the change list, such as ``Delete old → Add new`` (删 … → 增 … in Chinese), about ``limit``
+    characters long."""
     old, new = _visible(change.old), _visible(change.new)
     if change.kind == "insert":
         return f"{insert_label} {_shorten(new, limit - len(insert_label) - 1)}"
@@ -137,13 +139,17 @@ class RewriteReview(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title_label, 1)
         top.addWidget(self.show_revised_check)
+        # The counts on a line of their own, wrapping, and the buttons under them: the panel stays narrow enough
+        # to sit beside the document.
+        self.stats_label.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.stats_label, 1)
+        buttons.addStretch(1)
         for button in (self.regenerate_button, self.discard_button, self.apply_selected_button, self.accept_all_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.stats_label)
         layout.addLayout(buttons)
 
         self._timer = QTimer(self)
@@ -255,14 +261,32 @@ class RewriteReview(QWidget):
     # -- actions -------------------------------------------------------------------------------------------------
 
     def accept_all(self) -> None:
-        """Emit ``applyRequested`` with the whole revised text; ignored until the stream is finished."""
+        """Emit ``applyRequested`` with the whole revised text; ignored until the stream is finished, and after."""
         if self._finished:
-            self.applyRequested.emit(self.revised_text())
+            self._applied(self.revised_text())
 
     def apply_selected(self) -> None:
-        """Emit ``applyRequested`` with the accepted changes applied; ignored until the stream is finished."""
+        """Emit ``applyRequested`` with the accepted changes applied; ignored until the stream is finished, and
+        after (a rewrite is applied once)."""
         if self._finished:
-            self.applyRequested.emit(self.final_text())
+            self._applied(self.final_text())
+
+    def _applied(self, text: str) -> None:
+        self._finished = False
+        self._update_state()
+        self.applyRequested.emit(text)
+
+    def reset(self) -> None:
+        """Empty the panel: the rewrite was applied or discarded, and nothing of it is left to act on."""
+        self._timer.stop()
+        self._original = ""
+        self._revised_parts = []
+        self._changes = []
+        self._rejected = set()
+        self._streaming = self._finished = False
+        self._action = ""
+        self.title_label.clear()
+        self._refresh_all()
 
     def discard(self) -> None:
         """Stop any pending re-diff and emit ``discarded``."""
@@ -311,7 +335,7 @@ class RewriteReview(QWidget):
         self._update_state()
 
     def _fill_list(self) -> None:
-        delete_label, insert_label = self.tr("删"), self.tr("增")
+        delete_label, insert_label = self.tr("Delete"), self.tr("Add")
         row = self.change_list.currentRow()
         self.change_list.blockSignals(True)
         try:
@@ -413,13 +437,15 @@ class RewriteReview(QWidget):
             self.stats_label.clear()
             return
         locale = self.locale()
-        before = count_text(self._original).total
-        after = count_text(self.final_text()).total
+        # Counted as the status bar counts a selection (字数 for Chinese, words for English), so both agree.
+        before = count_text(self._original)
+        after = count_text(self.final_text())
+        lang = "zh" if before.cjk_chars >= before.words else "en"
         count = len(self._changes)
         changes = (
             self.tr("{count} change").format(count=locale.toString(count))
             if count == 1
             else self.tr("{count} changes").format(count=locale.toString(count))
         )
-        chars = self.tr("字数 {before} → {after}").format(before=locale.toString(before), after=locale.toString(after))
-        self.stats_label.setText(f"{changes} · {chars}")
+        sizes = f"{format_counts(before, lang)} → {format_counts(after, lang)}"
+        self.stats_label.setText(f"{changes} · {sizes}")

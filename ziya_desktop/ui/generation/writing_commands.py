@@ -13,9 +13,9 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, QInputDialog, QMainWindow
 
 from ziya_desktop import paths
 from ziya_desktop.documents.front_matter import DocumentHead
@@ -43,6 +43,8 @@ STATUS_INTERVAL_S = 0.25
 SAMPLING_KEY = "sampling/default"
 TEMPLATE_SAMPLING_PREFIX = "sampling/template/"
 GONGWEN_CATEGORY = "gongwen"
+# The rewrite review opens at this share of the window's width; the document keeps the rest.
+REVIEW_WIDTH_SHARE = 0.34
 
 
 class WritingCommands(QObject):
@@ -94,6 +96,8 @@ class WritingCommands(QObject):
         generation.windowed.connect(self._windowed)
         generation.ended.connect(self._run_ended)
         templates.draftRequested.connect(self.draft)
+        generation.review.applyRequested.connect(self._review_done)
+        generation.review.discarded.connect(self._review_done)
 
     # -- model ---------------------------------------------------------------------------------------------------
 
@@ -378,10 +382,24 @@ class WritingCommands(QObject):
                 instruction=given,
             )
 
-        self._review_dock.show()
-        self._review_dock.raise_()
+        self._show_review()
         original = text[selection[0] : selection[1]]
         self._generation.rewrite(tab, start, end, original, label, _builder(build), sampling, source=text)
+
+    def _show_review(self) -> None:
+        """Open the review beside the document at about a third of the window: the text stays readable."""
+        dock, window = self._review_dock, self._host.window()
+        opening = dock.isHidden()
+        dock.show()
+        dock.raise_()
+        if opening and isinstance(window, QMainWindow) and not dock.isFloating():
+            width = max(dock.minimumSizeHint().width(), int(window.width() * REVIEW_WIDTH_SHARE))
+            window.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+
+    def _review_done(self, *_args: object) -> None:
+        """Applied or discarded: the review has nothing left to act on; it goes, and the document gets its width."""
+        self._review_dock.hide()
+        self._generation.review.reset()
 
     # -- generation feedback -------------------------------------------------------------------------------------
 
