@@ -122,3 +122,51 @@ def test_info_refuses_a_file_the_engine_would_refuse() -> None:
     assert "duplicate-token.gguf" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--repeat-penalty", "nan", "repetition penalty must be between 0.01 and 100, not nan"),
+        ("--repeat-penalty", "0", "repetition penalty must be between 0.01 and 100, not 0.0"),
+        ("--repeat-penalty", "1e400", "repetition penalty must be between 0.01 and 100, not inf"),
+        ("--temperature", "nan", "temperature must be 0 or between 0.01 and 100, not nan"),
+        ("--temperature", "inf", "temperature must be 0 or between 0.01 and 100, not inf"),
+        ("--temperature", "-0.5", "temperature must be 0 or between 0.01 and 100, not -0.5"),
+        ("--top-p", "0", "top-p must be more than 0 and at most 1, not 0.0"),
+        ("--top-p", "1.5", "top-p must be more than 0 and at most 1, not 1.5"),
+        ("--max-tokens", "0", "max new tokens must be between 1 and 2147483647, not 0"),
+        ("--seed", "-1", "seed must be between 0 and 4294967294, not -1"),
+        ("--seed", "4294967295", "seed must be between 0 and 4294967294, not 4294967295"),
+        ("--seed", "1.5", "expected a whole number, not '1.5'"),
+        ("--temperature", "warm", "expected a number, not 'warm'"),
+    ],
+)
+def test_invalid_sampling_options_are_refused_before_the_model_loads(
+    option: str, value: str, expected: str, tmp_path: Path
+) -> None:
+    """argparse's error line names the option, the value and the range; exit code 2. The model path does not
+    exist: had the model been opened first, the error would be about it."""
+    proc = run_cli("generate", "--model", str(tmp_path / "absent.gguf"), "--prompt", "x", option, value)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last == f"ziya-desktop generate: error: argument {option}: {expected}"
+    assert "absent.gguf" not in proc.stderr
+
+
+def _greedy_text(q4: Path, penalty: str) -> str:
+    proc = run_cli(
+        "generate", "--model", str(q4), "--prompt", "写一封感谢信", "--max-tokens", "64", "--ignore-eos", "--stats",
+        "--temperature", "0", "--repeat-penalty", penalty, "--threads", "1",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stderr.strip().splitlines()[-1])["generated_tokens"] == 64
+    return proc.stdout
+
+
+def test_repeat_penalties_generate_and_change_the_text(q4: Path) -> None:
+    """``--repeat-penalty 1.1`` failed every generation with a TypeError from the penalties sampler."""
+    texts = {penalty: _greedy_text(q4, penalty) for penalty in ("1.0", "1.1", "2.0")}
+    assert all(text.strip() for text in texts.values())
+    assert texts["2.0"] != texts["1.0"]

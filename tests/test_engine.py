@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import llama_cpp
 import pytest
 
 from ziya_desktop.engine.engine import Engine, LoadOptions
 from ziya_desktop.engine.hardware import HardwareInfo, probe
-from ziya_desktop.engine.llama_api import LlamaModel, ModelParams
+from ziya_desktop.engine.llama_api import LlamaModel, ModelParams, Sampler, SamplerSpec
 from ziya_desktop.engine.prompt import MIN_ANSWER_TOKENS, fit_prompt, ziya_prompt
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.errors import LoadCancelledError, ModelLoadError, PromptTooLongError
@@ -64,6 +65,45 @@ def test_stream_is_deterministic_for_a_seed_and_equals_whole_detokenization(engi
     whole = b"".join(model.piece(t) for t in ids).decode("utf-8", errors="replace")
     whole = whole[1:] if whole.startswith(" ") else whole
     assert "".join(chunks).startswith(whole)
+
+
+def _chain_names(n_vocab: int, spec: SamplerSpec) -> list[str]:
+    sampler = Sampler(n_vocab, spec)
+    try:
+        chain = sampler.ptr
+        n = llama_cpp.llama_sampler_chain_n(chain)
+        return [llama_cpp.llama_sampler_name(llama_cpp.llama_sampler_chain_get(chain, i)).decode() for i in range(n)]
+    finally:
+        sampler.close()
+
+
+def test_every_sampler_of_the_chain_is_made_with_the_installed_bindings(engine: Engine) -> None:
+    """Each llama.cpp sampler init is called with the signature of the llama-cpp-python in use: a wrong argument
+    count is a TypeError at the first generation that needs that sampler (the penalties sampler once was)."""
+    model = engine._model
+    assert model is not None
+    every = SamplerSpec(
+        temperature=0.7, top_p=0.9, top_k=40, min_p=0.05, repeat_penalty=1.3, repeat_last_n=64, seed=1, banned=(3,)
+    )
+    assert _chain_names(model.n_vocab, every) == ["logit-bias", "penalties", "temp", "top-k", "top-p", "min-p", "dist"]
+    greedy = SamplerSpec(temperature=0.0, top_p=1.0, top_k=0, min_p=0.0, repeat_penalty=2.0, repeat_last_n=64, seed=1)
+    assert _chain_names(model.n_vocab, greedy) == ["penalties", "greedy"]
+    neutral = SamplerSpec(temperature=0.7, top_p=1.0, top_k=0, min_p=0.0, repeat_penalty=1.0, repeat_last_n=64, seed=1)
+    assert _chain_names(model.n_vocab, neutral) == ["temp", "dist"]
+
+
+def test_the_penalty_looks_back_over_the_prompt_and_the_answer(engine: Engine) -> None:
+    """Greedy, the tiny model loops over a few tokens; a repetition penalty breaks the loop."""
+    prompt = ziya_prompt("写一封感谢信")
+    greedy = SamplingParams(temperature=0.0, max_tokens=64, ignore_eos=True)
+    list(engine.stream(prompt, greedy))
+    looping = _answer_ids(engine, prompt)
+    list(engine.stream(prompt, greedy.with_(repeat_penalty=1.5)))
+    penalised = _answer_ids(engine, prompt)
+    assert engine.last_stats is not None and engine.last_stats.generated_tokens == 64
+    assert len(set(penalised)) > len(set(looping))
+    list(engine.stream(prompt, greedy.with_(repeat_penalty=1.5, repeat_last_n=0)))
+    assert _answer_ids(engine, prompt) == looping, "a window of 0 tokens turns the penalty off"
 
 
 def test_no_chunk_carries_a_half_made_character(engine: Engine) -> None:

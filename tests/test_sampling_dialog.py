@@ -1,7 +1,9 @@
-"""The sampling settings dialog on Qt's offscreen platform: round trip, model card reset, OK and Cancel."""
+"""The sampling settings dialog on Qt's offscreen platform: round trip, model card reset, OK and Cancel, and only
+values that generate (typed NaN, infinities and out-of-range numbers never reach :meth:`SamplingDialog.params`)."""
 
 from __future__ import annotations
 
+import math
 import os
 
 # Before Qt is imported and before pytest-qt creates the QApplication: no display needed, no window on screen.
@@ -10,10 +12,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
-from ziya_desktop.engine.sampling import MODEL_CARD, MODEL_CARD_MAX_NEW_TOKENS, SamplingParams
+from ziya_desktop.engine.sampling import MODEL_CARD, MODEL_CARD_MAX_NEW_TOKENS, SamplingParams, validate_setting
+from ziya_desktop.ui.generation import sampling_dialog as dialog_module
 from ziya_desktop.ui.generation.sampling_dialog import SamplingDialog
 
 CUSTOM = SamplingParams(
@@ -113,3 +116,77 @@ def test_ok_and_cancel(
     QTimer.singleShot(0, press)
     assert dialog.exec() == expected
     assert dialog.params() == CUSTOM.with_(temperature=0.5)
+
+
+def _double_spins(dialog: SamplingDialog) -> dict[str, QDoubleSpinBox]:
+    return {
+        "temperature": dialog.temperature_spin,
+        "top_p": dialog.top_p_spin,
+        "repeat_penalty": dialog.repeat_penalty_spin,
+    }
+
+
+def test_the_fields_offer_the_ranges_that_generate(dialog: SamplingDialog) -> None:
+    """Both ends of every field (and 0.01, the least temperature above 0) are values SamplingParams accepts."""
+    expected = {
+        "temperature": dialog_module.TEMPERATURE_RANGE,
+        "top_p": dialog_module.TOP_P_RANGE,
+        "repeat_penalty": dialog_module.REPEAT_PENALTY_RANGE,
+    }
+    for field, spin in _double_spins(dialog).items():
+        assert (spin.minimum(), spin.maximum()) == expected[field]
+        assert spin.decimals() == dialog_module.DECIMALS == 2
+        for end in (spin.minimum(), spin.maximum()):
+            spin.setValue(end)
+            assert getattr(dialog.params(), field) == validate_setting(field, end) == end
+    dialog.temperature_spin.setValue(0.01)
+    assert dialog.params().temperature == 0.01
+    dialog.temperature_spin.setValue(0.004)  # below the two decimals: 0, which picks the likeliest token
+    assert dialog.params().temperature == 0.0
+    assert dialog.repeat_penalty_spin.minimum() == 1.0 and dialog.repeat_penalty_spin.maximum() == 2.0
+    for spin, field in ((dialog.max_tokens_spin, "max_tokens"), (dialog.seed_spin, "seed")):
+        for end in (spin.minimum(), spin.maximum()):
+            assert validate_setting(field, end) == end
+    assert (dialog.max_tokens_spin.minimum(), dialog.seed_spin.minimum()) == (1, 0)
+
+
+@pytest.mark.parametrize("typed", ["nan", "NaN", "inf", "-inf", "-1", "9", "1e5", "0.001", "abc", ""])
+@pytest.mark.parametrize("field", ["temperature", "top_p", "repeat_penalty"])
+def test_typed_nan_infinities_and_out_of_range_numbers_never_reach_params(
+    qtbot: QtBot, dialog: SamplingDialog, field: str, typed: str
+) -> None:
+    dialog.set_params(CUSTOM)
+    dialog.show()
+    spin = _double_spins(dialog)[field]
+    spin.setFocus()
+    spin.lineEdit().selectAll()
+    QTest.keyClicks(spin.lineEdit(), typed)
+    QTest.keyClick(spin.lineEdit(), Qt.Key.Key_Return)
+    spin.interpretText()
+    value = spin.value()
+    assert math.isfinite(value) and spin.minimum() <= value <= spin.maximum()
+    params = dialog.params()  # raises InvalidSamplingError if a value did not generate
+    assert getattr(params, field) == validate_setting(field, getattr(params, field))
+    assert params.with_() == params
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        SamplingParams(temperature=100.0, top_p=1e-9, repeat_penalty=0.01, seed=0xFFFFFFFE, max_tokens=1 << 20),
+        SamplingParams(temperature=0.01, top_k=(1 << 31) - 1, min_p=1.0, repeat_last_n=0, repeat_penalty=100.0),
+    ],
+)
+def test_settings_beyond_the_fields_are_clamped_to_values_that_generate(
+    dialog: SamplingDialog, params: SamplingParams
+) -> None:
+    """A template's override or a setting made elsewhere may lie outside what the fields offer: shown clamped,
+    and what comes back is still a valid SamplingParams (hidden settings unchanged)."""
+    dialog.set_params(params)
+    back = dialog.params()
+    assert dialog_module.TEMPERATURE_RANGE[0] <= back.temperature <= dialog_module.TEMPERATURE_RANGE[1]
+    assert dialog_module.TOP_P_RANGE[0] <= back.top_p <= dialog_module.TOP_P_RANGE[1]
+    assert dialog_module.REPEAT_PENALTY_RANGE[0] <= back.repeat_penalty <= dialog_module.REPEAT_PENALTY_RANGE[1]
+    assert 1 <= back.max_tokens <= MODEL_CARD_MAX_NEW_TOKENS
+    assert back.seed == (None if params.seed is None else min(params.seed, dialog_module.MAX_SEED))
+    assert (back.top_k, back.min_p, back.repeat_last_n) == (params.top_k, params.min_p, params.repeat_last_n)

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from ziya_desktop.errors import ZiyaError
@@ -26,6 +27,27 @@ def _gpu_layers(value: str) -> int | str:
     return n
 
 
+def _sampling(setting: str, kind: type[int] | type[float]) -> Callable[[str], object]:
+    """An argparse type for the sampling setting ``setting``: the same checks as SamplingParams, before any load."""
+
+    def parse(text: str) -> object:
+        from ziya_desktop.engine.sampling import validate_setting
+        from ziya_desktop.errors import InvalidSamplingError
+
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'a whole number' if kind is int else 'a number'}, not {text!r}"
+            ) from None
+        try:
+            return validate_setting(setting, value)
+        except InvalidSamplingError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Offline writing assistant running Ziya-Writing.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show llama.cpp's log")
@@ -35,11 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--model", type=Path, required=True, help="GGUF model file")
     gen.add_argument("--prompt", required=True, help="what to write (wrapped in Ziya's prompt format)")
     gen.add_argument("--raw", action="store_true", help="send the prompt as is, without Ziya's format")
-    gen.add_argument("--max-tokens", type=int, default=None, help="most tokens to generate (default 2048)")
-    gen.add_argument("--temperature", type=float, default=None)
-    gen.add_argument("--top-p", type=float, default=None)
-    gen.add_argument("--repeat-penalty", type=float, default=None)
-    gen.add_argument("--seed", type=int, default=None)
+    gen.add_argument(
+        "--max-tokens", type=_sampling("max_tokens", int), default=None, help="most tokens to generate (default 2048)"
+    )
+    gen.add_argument(
+        "--temperature", type=_sampling("temperature", float), default=None, help="0, or 0.01 to 100 (default 0.85)"
+    )
+    gen.add_argument("--top-p", type=_sampling("top_p", float), default=None, help="above 0, at most 1 (default 0.85)")
+    gen.add_argument(
+        "--repeat-penalty",
+        type=_sampling("repeat_penalty", float),
+        default=None,
+        help="0.01 to 100; 1 is off (default)",
+    )
+    gen.add_argument("--seed", type=_sampling("seed", int), default=None, help="0 to 4294967294 (default: random)")
     gen.add_argument("--threads", type=int, default=None, help="CPU threads (default: physical cores)")
     gen.add_argument("--gpu-layers", type=_gpu_layers, default="auto", help="'auto' or a number")
     gen.add_argument("--ctx", type=int, default=2048, help="context window in tokens")

@@ -98,6 +98,25 @@ class GenerationError(ZiyaError):
     hint = QT_TRANSLATE_NOOP("ErrorHints", "Try again; if it keeps happening, reload the model with fewer GPU layers.")
 
 
+class InvalidSamplingError(ZiyaError, ValueError):
+    """A sampling setting llama.cpp cannot generate with: NaN, infinite, of the wrong type or out of its range.
+
+    The message names the setting, the value and the range. A ``ValueError`` too, so that code falling back from
+    a bad stored value on ``ValueError`` keeps doing so. ``setting`` is the field of ``SamplingParams``
+    (``repeat_penalty``), ``value`` the value refused.
+    """
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints",
+        "Choose a value within the range given; the Sampling Settings dialog offers only values that work.",
+    )
+
+    def __init__(self, message: str, *, setting: str = "", value: object = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.value = value
+
+
 class DocumentReadError(ZiyaError):
     """A document could not be opened: missing, unreadable, too large, binary or not UTF-8 text."""
 

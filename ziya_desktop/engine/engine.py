@@ -354,7 +354,7 @@ class Engine:
                 stats.reused_tokens = 0
                 stats.stop_reason = "cancelled"
                 return
-            if sampling.repeat_penalty != 1.0:
+            if sampling.repeat_penalty != 1.0 and sampling.repeat_last_n > 0:  # (tokens[-0:] is all of them)
                 sampler.accept(tokens[-sampling.repeat_last_n :])
             limit = min(sampling.max_tokens, ctx.n_ctx - len(tokens))
             stop_tokens = self._stop_tokens

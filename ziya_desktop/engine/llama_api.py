@@ -199,21 +199,31 @@ class Sampler:
     """A llama.cpp sampler chain in the order Hugging Face's generate applies them.
 
     logit bias (banned ids → -inf), repetition penalty, temperature, top-k, top-p, min-p, then a seeded draw
-    (greedy when the temperature is 0). Samplers at neutral settings are left out of the chain.
+    (greedy when the temperature is 0). Samplers at neutral settings are left out of the chain. Each sampler is
+    made with the signature of the llama-cpp-python binding in use (0.3.36: the penalties sampler takes the
+    vocabulary size first); ``spec`` is expected within the ranges ``engine.sampling`` checks.
     """
 
     def __init__(self, n_vocab: int, spec: SamplerSpec) -> None:
         params = llama_cpp.llama_sampler_chain_default_params()
         params.no_perf = True
         self.ptr = llama_cpp.llama_sampler_chain_init(params)
+        try:
+            self._build(n_vocab, spec)
+        except BaseException:
+            self.close()  # the chain owns (and frees) the samplers added so far
+            raise
+
+    def _build(self, n_vocab: int, spec: SamplerSpec) -> None:
         add = self._add
         if spec.banned:
             bias = (llama_cpp.llama_logit_bias * len(spec.banned))()
             for i, tok in enumerate(spec.banned):
                 bias[i] = llama_cpp.llama_logit_bias(tok, float("-inf"))
             add(llama_cpp.llama_sampler_init_logit_bias(n_vocab, len(spec.banned), bias))
-        if spec.repeat_penalty != 1.0:
-            add(llama_cpp.llama_sampler_init_penalties(spec.repeat_last_n, spec.repeat_penalty, 0.0, 0.0))
+        if spec.repeat_penalty != 1.0 and spec.repeat_last_n > 0:
+            # n_vocab, penalty_last_n, penalty_repeat, penalty_freq (0 = off), penalty_present (0 = off)
+            add(llama_cpp.llama_sampler_init_penalties(n_vocab, spec.repeat_last_n, spec.repeat_penalty, 0.0, 0.0))
         if spec.temperature <= 0:
             add(llama_cpp.llama_sampler_init_greedy())
             return

@@ -24,16 +24,23 @@ from ziya_desktop.engine.sampling import MODEL_CARD, MODEL_CARD_MAX_NEW_TOKENS, 
 
 __all__ = ["SamplingDialog"]
 
+# What the fields offer: every value in these ranges, at DECIMALS places, is one SamplingParams accepts and
+# llama.cpp generates with (tests/test_sampling_settings.py generates at each end). At two places the smallest
+# temperature above 0 is 0.01, engine.sampling's MIN_POSITIVE_TEMPERATURE.
+TEMPERATURE_RANGE = (0.0, 2.0)
+TOP_P_RANGE = (0.05, 1.0)
+REPEAT_PENALTY_RANGE = (1.0, 2.0)
+DECIMALS = 2
 # llama.cpp takes a 32-bit seed; resolved random seeds are drawn below 2**31 too.
 MAX_SEED = (1 << 31) - 1
 DEFAULT_FIXED_SEED = 42
 
 
-def _double_spin(parent: QWidget, minimum: float, maximum: float, step: float) -> QDoubleSpinBox:
+def _double_spin(parent: QWidget, limits: tuple[float, float], step: float) -> QDoubleSpinBox:
     box = QDoubleSpinBox(parent)
-    box.setRange(minimum, maximum)
+    box.setDecimals(DECIMALS)  # before the range: the range is rounded to the decimals
+    box.setRange(*limits)
     box.setSingleStep(step)
-    box.setDecimals(2)
     return box
 
 
@@ -58,15 +65,15 @@ class SamplingDialog(QDialog):
 
         self.note_label = QLabel(self)
         self.note_label.setWordWrap(True)
-        self.temperature_spin = _double_spin(self, 0.0, 2.0, 0.05)
+        self.temperature_spin = _double_spin(self, TEMPERATURE_RANGE, 0.05)
         self.temperature_spin.setToolTip(
             self.tr("Higher is more varied and surprising, lower is more predictable; 0 always picks the likeliest.")
         )
-        self.top_p_spin = _double_spin(self, 0.05, 1.0, 0.05)
+        self.top_p_spin = _double_spin(self, TOP_P_RANGE, 0.05)
         self.top_p_spin.setToolTip(
             self.tr("Choose only among the likeliest words that together make up this share; 1 considers all.")
         )
-        self.repeat_penalty_spin = _double_spin(self, 1.0, 2.0, 0.05)
+        self.repeat_penalty_spin = _double_spin(self, REPEAT_PENALTY_RANGE, 0.05)
         self.repeat_penalty_spin.setToolTip(
             self.tr("Above 1 discourages repeating recent words; too high makes the text stilted. 1 is off.")
         )
@@ -131,15 +138,20 @@ class SamplingDialog(QDialog):
         self.random_seed_check.setChecked(params.seed is None)
         self.seed_spin.setEnabled(params.seed is not None)
         if params.seed is not None:
-            self.seed_spin.setValue(params.seed)
+            # Seeds up to llama.cpp's 2**32 - 2 are valid, but a QSpinBox holds an int32: clamp like the others.
+            self.seed_spin.setValue(min(params.seed, MAX_SEED))
 
     def params(self) -> SamplingParams:
-        """The settings as the fields show them, with the hidden ones from the last :meth:`set_params`."""
+        """The settings as the fields show them, with the hidden ones from the last :meth:`set_params`.
+
+        Always a valid SamplingParams: the fields hold only values in their ranges (Qt refuses other text, NaN
+        included, and clamps what is set), and the hidden ones come from a SamplingParams, checked when made.
+        """
         return self._base.with_(
             # The spin boxes hold two decimals; rounding keeps 0.85 from coming back as 0.8500000000000001.
-            temperature=round(self.temperature_spin.value(), 2),
-            top_p=round(self.top_p_spin.value(), 2),
-            repeat_penalty=round(self.repeat_penalty_spin.value(), 2),
+            temperature=round(self.temperature_spin.value(), DECIMALS),
+            top_p=round(self.top_p_spin.value(), DECIMALS),
+            repeat_penalty=round(self.repeat_penalty_spin.value(), DECIMALS),
             max_tokens=self.max_tokens_spin.value(),
             seed=None if self.random_seed_check.isChecked() else self.seed_spin.value(),
         )
