@@ -7,6 +7,7 @@ last read or wrote there and, when it changed, was deleted or is read-only, asks
 from __future__ import annotations
 
 import logging
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -72,6 +73,8 @@ class FileCommands(QObject):
 
     def open_path(self, path: Path) -> DocumentTab | None:
         """Open ``path`` in a tab (the one already showing it, or the current blank one, or a new one)."""
+        # A new command: what the window said about the last one no longer applies.
+        self._host.notice.dismiss()
         path = path.absolute()
         for tab in self._host.all_tabs():
             if tab.path == path:
@@ -106,7 +109,7 @@ class FileCommands(QObject):
         return self.save_to(tab, tab.path)
 
     def save_as(self, tab: DocumentTab) -> bool:
-        suggested = str(tab.path) if tab.path else str(Path(self._last_folder()) / f"{tab.display_name()}.md")
+        suggested = str(tab.path) if tab.path else str(Path(self._last_folder()) / f"{suggested_name(tab)}.md")
         name, _ = QFileDialog.getSaveFileName(
             self._host.window(), self.tr("Save As"), suggested, self.tr("Markdown (*.md);;Plain text (*.txt)")
         )
@@ -119,6 +122,8 @@ class FileCommands(QObject):
         asked first (overwrite, reload from disk, save as, cancel). Characters a saved document cannot hold (NUL,
         typed or pasted) are removed first, as one undo step, and the notice says so.
         """
+        # A new command: what the window said about the last one no longer applies.
+        self._host.notice.dismiss()
         if not path.suffix:
             path = path.with_suffix(".md")
         path = path.absolute()
@@ -228,13 +233,17 @@ class FileCommands(QObject):
         if tab is None:
             return
         suffix = _EXPORT_SUFFIX[fmt]
-        base = tab.path.with_suffix(suffix) if tab.path else Path(self._last_folder()) / f"{tab.display_name()}{suffix}"
+        base = (
+            tab.path.with_suffix(suffix) if tab.path else Path(self._last_folder()) / f"{suggested_name(tab)}{suffix}"
+        )
         name, _ = QFileDialog.getSaveFileName(self._host.window(), self.tr("Export"), str(base), f"*{suffix}")
         if name:
             self.export_to(tab, Path(name))
 
     def export_to(self, tab: DocumentTab, path: Path) -> bool:
         """Export ``tab`` to ``path`` (format by suffix), in the 公文 layout when the document uses it."""
+        # A new command: what the window said about the last one no longer applies.
+        self._host.notice.dismiss()
         text = tab.text()
         parts = tab.parts if tab.layout_kind == "gongwen" else None
         document = ExportDocument(
@@ -285,6 +294,20 @@ class FileCommands(QObject):
     def _last_folder(self) -> str:
         recent = self.recent()
         return str(recent[0].parent) if recent else str(Path.home())
+
+
+# Characters no file name may hold on Windows, macOS or Linux, and the ones a shell or a sync tool trips over.
+_UNSAFE_NAME_RE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_MAX_NAME_CHARS = 60
+
+
+def suggested_name(tab: DocumentTab) -> str:
+    """A file name for a document not saved yet: its 公文 title, else its first line, else “Untitled N”."""
+    parts = tab.parts if tab.layout_kind == "gongwen" else None
+    title = parts.title.replace("\n", "") if parts is not None else ""
+    title = title or _title_of(tab.text())
+    name = _UNSAFE_NAME_RE.sub(" ", title).strip(" .")[:_MAX_NAME_CHARS].strip(" .")
+    return name or tab.display_name()
 
 
 def _title_of(text: str) -> str:

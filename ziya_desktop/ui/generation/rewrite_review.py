@@ -213,10 +213,15 @@ class RewriteReview(QWidget):
         self._refresh_all()
 
     def fail(self, message: str) -> None:
-        """The generation failed with ``message`` (translated); the writer can regenerate or discard."""
+        """The generation failed with ``message`` (translated); the writer can regenerate or discard.
+
+        The original is shown as it is, unmarked: a rewrite that did not happen deletes nothing.
+        """
         self._timer.stop()
         self._streaming = False
         self._finished = False
+        self._revised_parts = [self._original]
+        self._rejected = set()
         self.title_label.setText(self.tr("{action} failed: {message}").format(action=self._action, message=message))
         self._refresh_all()
 

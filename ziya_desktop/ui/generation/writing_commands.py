@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, Q
 from ziya_desktop import paths
 from ziya_desktop.documents.front_matter import DocumentHead
 from ziya_desktop.engine.engine import LoadOptions, LoadReport
-from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
+from ziya_desktop.engine.sampling import LLAMA_MAX_SEED, MODEL_CARD, SamplingParams
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.common.window_services import WindowServices
@@ -87,6 +87,7 @@ class WritingCommands(QObject):
         # The model settings dialog of the model library will edit these; defaults are the engine's plan.
         self.load_options = LoadOptions()
         self._status_shown_at = 0.0
+        self._no_model_notice = ""
         engine.loadProgress.connect(self._load_progress)
         engine.loaded.connect(self._loaded)
         engine.loadFailed.connect(self._load_failed)
@@ -139,6 +140,8 @@ class WritingCommands(QObject):
 
     def _loaded(self, report: LoadReport) -> None:
         self.report, self.model_path = report, self._loading
+        if self._no_model_notice and self._host.notice.text().startswith(self._no_model_notice):
+            self._host.notice.dismiss()  # it is not true any more
         name = self.model_path.stem if self.model_path else report.info.name
         self._host.status.set_model(
             f"{name} · {report.status}",
@@ -171,12 +174,17 @@ class WritingCommands(QObject):
     # -- guards --------------------------------------------------------------------------------------------------
 
     def _ready(self) -> bool:
+        # A new command: what the window said about the last one no longer applies.
+        self._host.notice.dismiss()
         if self._generation.busy:
             self._host.notice.show_notice(self.tr("The model is still writing. Stop it first (Esc)."))
             return False
         if self.report is None:
+            self._no_model_notice = self.tr(
+                "No model is loaded, so nothing can be generated yet. You can keep writing."
+            )
             self._host.notice.show_notice(
-                self.tr("No model is loaded, so nothing can be generated yet. You can keep writing."),
+                self._no_model_notice,
                 hint=self.tr(
                     "Open the model library to download and convert Ziya-Writing, or to import a GGUF file you "
                     "already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile "
@@ -313,7 +321,7 @@ class WritingCommands(QObject):
         start, end = alternatives.span()
         sampling = alternatives.sampling
         # A fixed seed would write the same text again; each alternative gets its own.
-        seed = None if sampling.seed is None else sampling.seed + len(alternatives.texts)
+        seed = None if sampling.seed is None else (sampling.seed + len(alternatives.texts)) % (LLAMA_MAX_SEED + 1)
         self._generation.insert(
             tab, start, alternatives.builder, sampling.with_(seed=seed), replace_end=end, keep_alternatives=True
         )
@@ -432,6 +440,8 @@ class WritingCommands(QObject):
         if stats is not None:
             self._host.status.set_speed(stats.tokens_per_s, running=False)
             self._host.status.set_context(stats.prompt_tokens + stats.generated_tokens, self.n_ctx)
+        else:
+            self._host.status.set_speed(None, running=False)  # it failed: no “▶ 0.0 tokens/s” left running
         if end.message:
             self._host.show_error(end.message, end.hint)
         tab = self._host.current_tab()
