@@ -85,11 +85,24 @@ class PromptTooLongError(ZiyaError):
 
     def __init__(self, prompt_tokens: int, n_ctx: int, *, min_answer: int) -> None:
         super().__init__(
-            f"the prompt is {prompt_tokens} tokens, but the context window holds {n_ctx} tokens "
-            f"and at least {min_answer} must stay free for the answer"
+            QT_TRANSLATE_NOOP(
+                "PromptTooLongError",
+                "the prompt is {prompt_tokens} tokens, but the context window holds {n_ctx} tokens "
+                "and at least {min_answer} must stay free for the answer",
+            ).format(prompt_tokens=prompt_tokens, n_ctx=n_ctx, min_answer=min_answer)
         )
         self.prompt_tokens = prompt_tokens
         self.n_ctx = n_ctx
+
+
+class SelectionTooLongError(PromptTooLongError):
+    """A selection too long to rewrite in one go; the message says how much of it fits (made where it is known)."""
+
+    def __init__(self, message: str, *, hint: str, prompt_tokens: int, n_ctx: int, fits_chars: int) -> None:
+        ZiyaError.__init__(self, message, hint=hint)
+        self.prompt_tokens = prompt_tokens
+        self.n_ctx = n_ctx
+        self.fits_chars = fits_chars
 
 
 class GenerationError(ZiyaError):

@@ -2,6 +2,89 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="240"/>
+        <source>About Ziya Desktop</source>
+        <translation>关于 Ziya Desktop</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="241"/>
+        <source>Ziya Desktop {version}</source>
+        <translation>Ziya Desktop {version}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="244"/>
+        <source>An offline writing assistant: the Ziya-Writing-LLaMa-13B model runs on this computer through llama.cpp, and no text leaves it.</source>
+        <translation>离线写作助手：Ziya-Writing-LLaMa-13B 模型通过 llama.cpp 在这台电脑上运行，文字不会离开这台电脑。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="248"/>
+        <source>Versions</source>
+        <translation>版本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="249"/>
+        <source>Operating system</source>
+        <translation>操作系统</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="250"/>
+        <source>Folders</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="255"/>
+        <source>Open Folder</source>
+        <translation>打开文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="256"/>
+        <source>Show this folder in the file manager</source>
+        <translation>在文件管理器中显示此文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="257"/>
+        <source>Copy Details</source>
+        <translation>复制详情</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="258"/>
+        <source>Copy the versions and folders, e.g. for a bug report</source>
+        <translation>复制版本和文件夹信息，例如用于报告问题</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="262"/>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="263"/>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="264"/>
+        <source>Your templates</source>
+        <translation>我的模板</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="265"/>
+        <source>Logs</source>
+        <translation>运行日志</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="266"/>
+        <source>Journal of unsaved edits</source>
+        <translation>未保存修改的日志（用于崩溃恢复）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="267"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+</context>
+<context>
     <name>DocumentJournal</name>
     <message>
         <location filename="../../ziya_desktop/documents/journal.py" line="221"/>
@@ -262,7 +345,7 @@
 <context>
     <name>DocumentTab</name>
     <message>
-        <location filename="../../ziya_desktop/ui/editor/document_tab.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/editor/document_tab.py" line="202"/>
         <source>Untitled {number}</source>
         <translation>未命名 {number}</translation>
     </message>
@@ -300,87 +383,92 @@
         <translation>请缩短指令或少选一些文字；模型一次最多只能读取其上下文窗口内的内容。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="98"/>
+        <location filename="../../ziya_desktop/errors.py" line="111"/>
         <source>Try again; if it keeps happening, reload the model with fewer GPU layers.</source>
         <translation>请重试；如果仍然出现，请减少 GPU 层数后重新加载模型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="104"/>
+        <location filename="../../ziya_desktop/errors.py" line="122"/>
+        <source>Choose a value within the range given; the Sampling Settings dialog offers only values that work.</source>
+        <translation>请选择所给范围内的数值；“采样设置”对话框只提供可用的数值。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="136"/>
         <source>Check the file, or open another one.</source>
         <translation>请检查该文件，或打开其他文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="110"/>
+        <location filename="../../ziya_desktop/errors.py" line="142"/>
         <source>Nothing was changed on disk; use Save As to save elsewhere.</source>
         <translation>磁盘上的文件未作任何改动；请用“另存为”保存到其他位置。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="116"/>
+        <location filename="../../ziya_desktop/errors.py" line="148"/>
         <source>Nothing was written; choose another folder or file name and export again.</source>
         <translation>未写入任何内容；请选择其他文件夹或文件名后重新导出。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="122"/>
+        <location filename="../../ziya_desktop/errors.py" line="154"/>
         <source>Reinstall Ziya Desktop; the model catalog that ships with it is damaged.</source>
         <translation>请重新安装 Ziya Desktop；随附的模型目录已损坏。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="128"/>
+        <location filename="../../ziya_desktop/errors.py" line="160"/>
         <source>Turn off offline mode (or unset ZIYA_OFFLINE) to download, or import a model file from disk.</source>
         <translation>请关闭离线模式（或取消 ZIYA_OFFLINE 设置）后下载，或从磁盘导入模型文件。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="136"/>
+        <location filename="../../ziya_desktop/errors.py" line="168"/>
         <source>Check the network connection and start the download again; it continues where it stopped.</source>
         <translation>请检查网络连接后重新开始下载；下载会从中断处继续。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="147"/>
+        <location filename="../../ziya_desktop/errors.py" line="179"/>
         <source>Nothing was written. Download from the official hub or a mirror (HF_ENDPOINT) you trust.</source>
         <translation>没有写入任何内容。请从官方模型库或你信任的镜像（HF_ENDPOINT）下载。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="163"/>
+        <location filename="../../ziya_desktop/errors.py" line="195"/>
         <source>Start the download again; the damaged file will be fetched anew.</source>
         <translation>请重新开始下载；损坏的文件会重新获取。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="176"/>
+        <location filename="../../ziya_desktop/errors.py" line="208"/>
         <source>Free some disk space or choose another folder, then try again.</source>
         <translation>请释放一些磁盘空间或选择其他文件夹，然后重试。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="187"/>
+        <location filename="../../ziya_desktop/errors.py" line="219"/>
         <source>Check that the file is readable and the disk is not full, then import it again.</source>
         <translation>请确认文件可读且磁盘未满，然后重新导入。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="199"/>
+        <location filename="../../ziya_desktop/errors.py" line="231"/>
         <source>Place the cursor after some text, or select the text the action should work on.</source>
         <translation>请把光标放在一段文字之后，或选中要处理的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="207"/>
+        <location filename="../../ziya_desktop/errors.py" line="239"/>
         <source>Write a first sentence, or place the cursor after the text to continue.</source>
         <translation>请先写一句开头，或把光标放在要续写的文字之后。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="213"/>
+        <location filename="../../ziya_desktop/errors.py" line="245"/>
         <source>Say how to rewrite the selection, e.g. “改成第一人称”.</source>
         <translation>请说明如何改写所选文字，例如“改成第一人称”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="219"/>
+        <location filename="../../ziya_desktop/errors.py" line="251"/>
         <source>Fix or remove the template file; the other templates are still available.</source>
         <translation>请修正或删除该模板文件；其他模板仍可使用。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="234"/>
+        <location filename="../../ziya_desktop/errors.py" line="266"/>
         <source>Correct the field in the form and try again.</source>
         <translation>请更正表单中的该字段后重试。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/errors.py" line="244"/>
+        <location filename="../../ziya_desktop/errors.py" line="276"/>
         <source>Fill in the field; the model needs it to write the body.</source>
         <translation>请填写该字段；模型需要它来撰写正文。</translation>
     </message>
@@ -446,112 +534,112 @@
 <context>
     <name>FileCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="66"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="67"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="68"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="69"/>
         <source>Documents (*.md *.markdown *.txt);;All files (*)</source>
         <translation>文档 (*.md *.markdown *.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="114"/>
         <source>Save As</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="114"/>
         <source>Markdown (*.md);;Plain text (*.txt)</source>
         <translation>Markdown (*.md);;纯文本 (*.txt)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="145"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="150"/>
         <source>{count} character(s) that a text document cannot hold (such as NUL) were removed before saving.</source>
         <translation>保存前删除了 {count} 个文本文档无法容纳的字符（如 NUL）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="152"/>
         <source>Undo (Ctrl+Z) brings them back in the editor; the saved file does not have them.</source>
         <translation>撤销（Ctrl+Z）可在编辑器中恢复它们；保存的文件中没有这些字符。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="150"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="155"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="169"/>
         <source>“{name}” was reloaded from disk.</source>
         <translation>已从磁盘重新载入“{name}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="170"/>
         <source>Undo (Ctrl+Z) brings back the text you had before.</source>
         <translation>撤销（Ctrl+Z）可恢复你之前的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="174"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="179"/>
         <source>File changed on disk</source>
         <translation>磁盘上的文件已更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="176"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="181"/>
         <source>“{name}” was changed by another program since it was opened or last saved here. Saving now replaces those changes with your text.</source>
         <translation>自在此打开或上次保存以来，“{name}”已被其他程序修改。现在保存会用你的文字替换那些修改。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="185"/>
         <source>File deleted on disk</source>
         <translation>磁盘上的文件已删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="187"/>
         <source>“{name}” was moved or deleted by another program since it was opened or last saved here.</source>
         <translation>自在此打开或上次保存以来，“{name}”已被其他程序移动或删除。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="185"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="190"/>
         <source>File is read-only</source>
         <translation>文件为只读</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="186"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="191"/>
         <source>“{name}” is marked read-only. Saving replaces it anyway.</source>
         <translation>“{name}”被标记为只读。保存仍会替换它。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="198"/>
         <source>Save Anyway</source>
         <translation>仍然保存</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="198"/>
         <source>Overwrite</source>
         <translation>覆盖</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="198"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="203"/>
         <source>Reload from Disk</source>
         <translation>从磁盘重新载入</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="206"/>
         <source>Save As…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="232"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="239"/>
         <source>Export</source>
         <translation>导出</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="252"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="261"/>
         <source>Exported {path}</source>
         <translation>已导出 {path}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="256"/>
+        <location filename="../../ziya_desktop/ui/files/file_commands.py" line="265"/>
         <source>“{name}” was exported with stand-in fonts.</source>
         <translation>“{name}”已导出，部分字体以替代字体排版。</translation>
     </message>
@@ -662,6 +750,59 @@
         <location filename="../../ziya_desktop/ui/editor/find_replace.py" line="460"/>
         <source>{status} · Wrapped around</source>
         <translation>{status} · 已循环查找</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunPage</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="92"/>
+        <source>Ziya Desktop needs a writing model</source>
+        <translation>Ziya Desktop 需要一个写作模型</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="95"/>
+        <source>The model that writes is Ziya-Writing-LLaMa-13B, run on this computer through llama.cpp: nothing you write leaves it. It is a GGUF file of 8–26 GB, depending on the quantization; Q4_K_M (about 7.9 GB) suits most computers. Get it once, and the app works offline from then on.</source>
+        <translation>负责写作的是 Ziya-Writing-LLaMa-13B 模型，通过 llama.cpp 在这台电脑上运行：您写的任何内容都不会离开这台电脑。模型是一个 GGUF 文件，视量化方式不同为 8–26 GB；Q4_K_M（约 7.9 GB）适合大多数电脑。只需获取一次，之后应用即可离线使用。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="100"/>
+        <source>Download &amp;&amp; Convert Ziya-Writing…</source>
+        <translation>下载并转换 Ziya-Writing…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="102"/>
+        <source>Download the checkpoint from the Hugging Face Hub and convert it to GGUF on this computer</source>
+        <translation>从 Hugging Face Hub 下载检查点，并在这台电脑上转换为 GGUF</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="104"/>
+        <source>Import a GGUF File…</source>
+        <translation>导入 GGUF 文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="105"/>
+        <source>A Ziya-Writing GGUF you already have, copied or linked</source>
+        <translation>已有的 Ziya-Writing GGUF 文件，复制或链接均可</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="106"/>
+        <source>Convert a Checkpoint Folder…</source>
+        <translation>转换检查点文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="108"/>
+        <source>A Hugging Face checkpoint folder already on disk (PyTorch or safetensors), converted to GGUF</source>
+        <translation>磁盘上已有的 Hugging Face 检查点文件夹（PyTorch 或 safetensors），转换为 GGUF</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="111"/>
+        <source>You can write, open, save and export without a model; drafting and rewriting need one.</source>
+        <translation>没有模型也可以写作、打开、保存和导出；起草和改写需要模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/first_run_page.py" line="113"/>
+        <source>Start writing without a model</source>
+        <translation>先不用模型，直接写作</translation>
     </message>
 </context>
 <context>
@@ -822,7 +963,7 @@
     <message>
         <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="128"/>
         <source> tokens</source>
-        <translation> tokens</translation>
+        <translation> 个 token</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="129"/>
@@ -922,40 +1063,66 @@
     </message>
 </context>
 <context>
+    <name>LicenceDialog</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="329"/>
+        <source>Model Licence</source>
+        <translation>模型许可</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="340"/>
+        <source>Ziya-Writing-LLaMa-13B-v1, by IDEA-CCNL (the Fengshenbang project), is Meta&apos;s LLaMA-1 13B trained further for writing. Meta released the LLaMA-1 weights under a non-commercial licence meant for research, and the models made from them carry it on: do not use the model, or what you build with it, for commercial purposes.</source>
+        <translation>Ziya-Writing-LLaMa-13B-v1 由 IDEA-CCNL（封神榜项目）在 Meta 的 LLaMA-1 13B 基础上针对写作进一步训练而成。Meta 以面向研究的非商业许可发布 LLaMA-1 权重，由其衍生的模型同样受此约束：请勿将本模型或基于它构建的产品用于商业用途。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="351"/>
+        <source>The full terms: the model card on the Hugging Face hub, {model_card}, and Meta&apos;s model card for LLaMA-1, {llama_card}, which names its licence (Meta gave the licence&apos;s full text with the weights).</source>
+        <translation>完整条款：Hugging Face hub 上的模型卡 {model_card}，以及 Meta 的 LLaMA-1 模型卡 {llama_card}，其中注明了许可类型（许可全文由 Meta 随权重一并提供）。</translation>
+    </message>
+</context>
+<context>
+    <name>LlamaApi</name>
+    <message>
+        <location filename="../../ziya_desktop/engine/llama_api.py" line="152"/>
+        <source>{name}: llama.cpp could not create a context of {n_ctx} tokens</source>
+        <translation>{name}：llama.cpp 无法创建 {n_ctx} 个 token 的上下文</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="92"/>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="240"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="241"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="300"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="301"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="302"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="302"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="303"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="169"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="168"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="396"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="397"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="397"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="398"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -983,32 +1150,32 @@
         <translation>过大</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="161"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="168"/>
         <source>Model Library</source>
         <translation>模型库</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="169"/>
         <source>Loading</source>
         <translation>加载</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="163"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="170"/>
         <source>Offline mode (never use the network)</source>
         <translation>离线模式（从不使用网络）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="172"/>
         <source>ZIYA_OFFLINE is set, so offline mode stays on.</source>
         <translation>已设置 ZIYA_OFFLINE，离线模式保持开启。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="173"/>
         <source>Offline: working from disk only</source>
         <translation>离线：仅使用本地磁盘</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="175"/>
         <source>Checking this computer…</source>
         <translation>正在检测本机…</translation>
     </message>
@@ -1024,13 +1191,13 @@
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="63"/>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="73"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="88"/>
         <source>File type</source>
         <translation>文件类型</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="64"/>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="74"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="89"/>
         <source>Size</source>
         <translation>大小</translation>
     </message>
@@ -1041,7 +1208,7 @@
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/local_models_panel.py" line="66"/>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="76"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="91"/>
         <source>On this computer</source>
         <translation>本机运行</translation>
     </message>
@@ -1081,37 +1248,42 @@
         <translation>在文件管理器中显示</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="71"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="38"/>
+        <source>Non-commercial use only (LLaMA-1 licence). Ziya Desktop does not include the weights; you download them from the Hugging Face hub yourself.</source>
+        <translation>仅限非商业用途（LLaMA-1 许可）。Ziya Desktop 不附带模型权重，需要您自行从 Hugging Face hub 下载。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="86"/>
         <source>Download and convert</source>
         <translation>下载并转换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="75"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="90"/>
         <source>Quality</source>
         <translation>质量</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="79"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="94"/>
         <source>Download &amp;&amp; Convert</source>
         <translation>下载并转换</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="230"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="237"/>
         <source>The models folder could not be read: {message}</source>
         <translation>无法读取模型文件夹：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="239"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="246"/>
         <source>This computer: {gpu} ({free} of GPU memory free), {ram} RAM</source>
         <translation>本机：{gpu}（可用显存 {free}），内存 {ram}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="121"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="136"/>
         <source>best for this computer</source>
         <translation>最适合本机</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="243"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="250"/>
         <source>This computer: no GPU, {cores} cores, {ram} RAM</source>
         <translation>本机：无 GPU，{cores} 核，内存 {ram}</translation>
     </message>
@@ -1121,7 +1293,7 @@
         <translation>（链接）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="279"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="286"/>
         <source>No file manager could be opened for {folder}.</source>
         <translation>无法为 {folder} 打开文件管理器。</translation>
     </message>
@@ -1141,18 +1313,18 @@
         <translation>删除模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="292"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="299"/>
         <source>“{name}” could not be deleted: {error}</source>
         <translation>无法删除“{name}”：{error}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="297"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="304"/>
         <source>Deleted: {name}</source>
         <translation>已删除：{name}</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="45"/>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="308"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="315"/>
         <source>Import GGUF</source>
         <translation>导入 GGUF</translation>
     </message>
@@ -1177,23 +1349,23 @@
         <translation>链接到文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="308"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="315"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="317"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="324"/>
         <source>Copying {name}…</source>
         <translation>正在复制 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="317"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="324"/>
         <source>Linking {name}…</source>
         <translation>正在链接 {name}…</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/models/model_dialogs.py" line="73"/>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="322"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="329"/>
         <source>Import Checkpoint Folder</source>
         <translation>导入检查点文件夹</translation>
     </message>
@@ -1203,7 +1375,7 @@
         <translation>转换为（Q4_K_M 在大小与质量之间最为均衡）：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="338"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="345"/>
         <source>Reading the checkpoint in {folder}…</source>
         <translation>正在读取 {folder} 中的检查点…</translation>
     </message>
@@ -1222,47 +1394,47 @@ Convert now?</source>
 现在转换吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="347"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="354"/>
         <source>Not enough disk space: converting to {outtype} needs about {needed}, only {free} is free.</source>
         <translation>磁盘空间不足：转换为 {outtype} 约需 {needed}，仅剩 {free} 可用。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="353"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="360"/>
         <source>Free some disk space or choose a smaller file type.</source>
         <translation>请释放一些磁盘空间，或选择较小的文件类型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="357"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="364"/>
         <source>Conversion not started.</source>
         <translation>未开始转换。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="359"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="366"/>
         <source>Converting {folder} to {outtype}…</source>
         <translation>正在将 {folder} 转换为 {outtype}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="145"/>
         <source>checking…</source>
         <translation>正在检测…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="148"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="163"/>
         <source>Offline mode is on: downloading needs the network. Import a GGUF file or a checkpoint instead.</source>
         <translation>离线模式已开启：下载需要网络。请改为导入 GGUF 文件或检查点。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="153"/>
+        <location filename="../../ziya_desktop/ui/models/model_catalog_panel.py" line="168"/>
         <source>Fetches the checkpoint from the Hugging Face hub, converts it here and adds it above.</source>
         <translation>从 Hugging Face hub 获取检查点，在本机转换后添加到上方列表。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="410"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="417"/>
         <source>Downloading and converting {name} to {outtype}…</source>
         <translation>正在下载 {name} 并转换为 {outtype}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_library.py" line="443"/>
+        <location filename="../../ziya_desktop/ui/models/model_library.py" line="450"/>
         <source>Ready: {name}</source>
         <translation>已就绪：{name}</translation>
     </message>
@@ -1306,6 +1478,14 @@ Convert now?</source>
         <location filename="../../ziya_desktop/documents/export/gongwen_pdf.py" line="62"/>
         <source>“{wanted}” is not installed; the PDF uses “{used}” in its place.</source>
         <translation>未安装“{wanted}”，PDF 中以“{used}”代替。</translation>
+    </message>
+</context>
+<context>
+    <name>PromptTooLongError</name>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="88"/>
+        <source>the prompt is {prompt_tokens} tokens, but the context window holds {n_ctx} tokens and at least {min_answer} must stay free for the answer</source>
+        <translation>提示词有 {prompt_tokens} 个 token，但上下文窗口只能容纳 {n_ctx} 个 token，且至少要为回答留出 {min_answer} 个</translation>
     </message>
 </context>
 <context>
@@ -1357,66 +1537,71 @@ Convert now?</source>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="163"/>
+        <source>random seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="165"/>
         <source>The model was writing when the app stopped: {model} ({settings})</source>
         <translation>应用停止时模型正在写作：{model}（{settings}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="169"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="171"/>
         <source>The saved file cannot be read: {problem}</source>
         <translation>无法读取已保存的文件：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="177"/>
         <source>The saved file was changed after this backup was made; compare before restoring.</source>
         <translation>此备份生成后，已保存的文件又被修改过；恢复前请先比较。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="202"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="204"/>
         <source>Recover Unsaved Work</source>
         <translation>恢复未保存的内容</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="206"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="208"/>
         <source>Ziya Desktop did not close properly last time. These documents had changes that were not saved. Restore opens one in a tab, where you can check and save it; Discard deletes the backup. Your saved files have not been changed.</source>
         <translation>Ziya Desktop 上次未正常关闭。以下文档有未保存的更改。“恢复”会在标签页中打开文档，您可以检查后保存；“放弃”会删除备份。您已保存的文件未被改动。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="227"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="229"/>
         <source>Recovered Text</source>
         <translation>恢复的文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="228"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="230"/>
         <source>Changes Since Saved</source>
         <translation>自上次保存以来的改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="244"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="246"/>
         <source>These backups were damaged and could not be read:</source>
         <translation>以下备份已损坏，无法读取：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="249"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="251"/>
         <source>&amp;Restore</source>
         <translation>恢复(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="252"/>
         <source>&amp;Discard</source>
         <translation>放弃(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="251"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="253"/>
         <source>Decide &amp;Later</source>
         <translation>稍后决定(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="399"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="401"/>
         <source>{count} damaged backup file(s) could not be read and were set aside.</source>
         <translation>{count} 个已损坏的备份文件无法读取，已移至别处。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="493"/>
+        <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="495"/>
         <source>Removed {count} unfinished temporary file(s) left by interrupted saves.</source>
         <translation>已删除 {count} 个中断的保存留下的未完成临时文件。</translation>
     </message>
@@ -1424,174 +1609,265 @@ Convert now?</source>
 <context>
     <name>RewriteReview</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="282"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="311"/>
         <source>Show revised text</source>
         <translation>显示修改后文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="283"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="312"/>
         <source>Show the text as it will read, without the changes marked</source>
         <translation>显示修改后的文本，不标记改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="284"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="313"/>
         <source>Accept all</source>
         <translation>全部接受</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="285"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
         <source>Apply selected</source>
         <translation>应用所选</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="286"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="315"/>
         <source>Apply the checked changes (Ctrl+Enter)</source>
         <translation>应用已勾选的改动（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="287"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="316"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="288"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="317"/>
         <source>Keep the original text (Esc)</source>
         <translation>保留原文（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="289"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="318"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="343"/>
+        <source>Delete</source>
+        <translation>删</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="343"/>
+        <source>Add</source>
+        <translation>增</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="193"/>
         <source>{action}: writing…</source>
         <translation>{action}：正在撰写…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="214"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="225"/>
         <source>{action} failed: {message}</source>
         <translation>{action}失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
-        <source>删</source>
-        <translation>删</translation>
-    </message>
-    <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
-        <source>增</source>
-        <translation>增</translation>
-    </message>
-    <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="333"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="362"/>
         <source>Insert: {new}</source>
         <translation>插入：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="335"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="364"/>
         <source>Delete: {old}</source>
         <translation>删除：{old}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="336"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="365"/>
         <source>Replace: {old}
 With: {new}</source>
         <translation>替换：{old}
 改为：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="420"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="451"/>
         <source>{count} change</source>
         <translation>{count} 处改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="422"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="453"/>
         <source>{count} changes</source>
         <translation>{count} 处改动</translation>
-    </message>
-    <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="424"/>
-        <source>字数 {before} → {after}</source>
-        <translation>字数 {before} → {after}</translation>
     </message>
 </context>
 <context>
     <name>SamplingDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="56"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="63"/>
         <source>Sampling Settings</source>
         <translation>采样设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="63"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="70"/>
         <source>Higher is more varied and surprising, lower is more predictable; 0 always picks the likeliest.</source>
         <translation>越高文字越多变、越出人意料，越低越可预测；为 0 时总是选择可能性最大的词。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="67"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="74"/>
         <source>Choose only among the likeliest words that together make up this share; 1 considers all.</source>
         <translation>只在累计概率达到此比例的最可能的词中选择；为 1 时考虑所有词。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="71"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="78"/>
         <source>Above 1 discourages repeating recent words; too high makes the text stilted. 1 is off.</source>
         <translation>大于 1 时抑制重复最近用过的词；过高会使文字生硬。为 1 时关闭。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="77"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="84"/>
         <source>The most tokens one answer may have; a Chinese character is about one token.</source>
         <translation>一次回答最多可包含的 token 数；一个汉字约为一个 token。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="79"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="86"/>
         <source>Random each time</source>
         <translation>每次随机</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="80"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="87"/>
         <source>A new seed per generation, so every attempt reads differently.</source>
         <translation>每次生成使用新的种子，每次写出的文字都不同。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="85"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="92"/>
         <source>The same seed with the same settings and prompt writes the same text again.</source>
         <translation>相同的种子、设置和提示词会再次写出相同的文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="93"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="100"/>
         <source>&amp;Temperature:</source>
         <translation>温度(&amp;T)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="94"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="101"/>
         <source>Top-&amp;p:</source>
         <translation>Top-p(&amp;P)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="102"/>
         <source>&amp;Repetition penalty:</source>
         <translation>重复惩罚(&amp;R)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="96"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="103"/>
         <source>&amp;Max new tokens:</source>
         <translation>最大生成 token 数(&amp;M)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="104"/>
         <source>&amp;Seed:</source>
         <translation>种子(&amp;S)：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="113"/>
         <source>Reset to model card defaults</source>
         <translation>恢复为模型卡默认值</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/generation/sampling_dialog.py" line="114"/>
         <source>The values the Ziya-Writing model card recommends</source>
         <translation>Ziya-Writing 模型卡推荐的数值</translation>
+    </message>
+</context>
+<context>
+    <name>SamplingParams</name>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="52"/>
+        <source>{setting} must be between {low} and {high}, not {value}</source>
+        <translation>{setting}必须在 {low} 到 {high} 之间，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="53"/>
+        <source>{setting} must be more than {low} and at most {high}, not {value}</source>
+        <translation>{setting}必须大于 {low} 且不超过 {high}，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="54"/>
+        <source>{setting} must be 0 or between {low} and {high}, not {value}</source>
+        <translation>{setting}必须为 0，或在 {low} 到 {high} 之间，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="55"/>
+        <source>{setting} must be a number, not {value}</source>
+        <translation>{setting}必须是数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="56"/>
+        <source>{setting} must be a whole number, not {value}</source>
+        <translation>{setting}必须是整数，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="57"/>
+        <source>{setting} must be true or false, not {value}</source>
+        <translation>{setting}只能是 true 或 false，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="60"/>
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="61"/>
+        <source>top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="62"/>
+        <source>top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="63"/>
+        <source>min-p</source>
+        <translation>Min-p</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="64"/>
+        <source>repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="65"/>
+        <source>repetition window</source>
+        <translation>重复惩罚窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="66"/>
+        <source>max new tokens</source>
+        <translation>最大生成 token 数</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="67"/>
+        <source>seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/sampling.py" line="68"/>
+        <source>ignore end of text</source>
+        <translation>忽略结束标记</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="103"/>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="104"/>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="104"/>
+        <source>Shortcut</source>
+        <translation>快捷键</translation>
     </message>
 </context>
 <context>
@@ -1622,17 +1898,17 @@ With: {new}</source>
         <translation>朗读时长 {duration}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="113"/>
         <source>字数 {count}</source>
         <translation>字数 {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="110"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="118"/>
         <source>{count} word</source>
         <translation>{count} 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="112"/>
+        <location filename="../../ziya_desktop/ui/common/status_panel.py" line="120"/>
         <source>{count} words</source>
         <translation>{count} 词</translation>
     </message>
@@ -1759,72 +2035,72 @@ With: {new}</source>
 <context>
     <name>TemplateForm</name>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="168"/>
         <source>Required</source>
         <translation>必填</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="201"/>
-        <source>One key point per line</source>
-        <translation>每行一个要点</translation>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="204"/>
+        <source>One per line</source>
+        <translation>每行一条</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="210"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="213"/>
         <source>— choose —</source>
         <translation>— 请选择 —</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="245"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="248"/>
         <source> minutes</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="247"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="250"/>
         <source> words</source>
         <translation> 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="248"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="251"/>
         <source> characters</source>
         <translation> 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="330"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="333"/>
         <source>about {count} characters</source>
         <translation>约 {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="332"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="335"/>
         <source>about {count} words</source>
         <translation>约 {count} 词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="346"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="349"/>
         <source>Title ≤ {count} characters</source>
         <translation>标题 ≤ {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="348"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="351"/>
         <source>Body ≤ {count} characters</source>
         <translation>正文 ≤ {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="350"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="353"/>
         <source>Headline ≤ {count} characters</source>
         <translation>大标题 ≤ {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="352"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="355"/>
         <source>{count} characters a segment</source>
         <translation>每条 {count} 字</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="354"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="357"/>
         <source>The first {count} characters count most</source>
         <translation>前 {count} 字最关键</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="355"/>
+        <location filename="../../ziya_desktop/ui/templates/template_form.py" line="358"/>
         <source>{name}: {count}</source>
         <translation>{name}：{count}</translation>
     </message>
@@ -1832,69 +2108,69 @@ With: {new}</source>
 <context>
     <name>TemplatePanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="161"/>
         <source>Search templates</source>
         <translation>搜索模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="176"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="162"/>
         <source>No template matches.</source>
         <translation>没有匹配的模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="163"/>
         <source>New…</source>
         <translation>新建…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="178"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="164"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="179"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="165"/>
         <source>Duplicate…</source>
         <translation>创建副本…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="166"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="181"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="167"/>
         <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="95"/>
         <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="104"/>
         <source>Open templates folder</source>
         <translation>打开模板文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="184"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="170"/>
         <source>The exact text the model receives. You can edit it.</source>
         <translation>模型收到的完整文本，可以直接编辑。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="168"/>
         <source>Reset prompt</source>
         <translation>重置提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="185"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="171"/>
         <source>Discard your edits; the prompt follows the form again.</source>
         <translation>放弃您的修改；提示词重新跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="183"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="169"/>
         <source>Draft</source>
         <translation>起草</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="186"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="172"/>
         <source>Write the document from this template (Ctrl+Enter)</source>
         <translation>按此模板撰写文档（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="173"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -1939,17 +2215,17 @@ With: {new}</source>
         <translation>{file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="404"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="399"/>
         <source>Fill in before drafting: {fields}</source>
         <translation>起草前请填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="406"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="401"/>
         <source>Edited by hand: the prompt no longer follows the form.</source>
         <translation>已手动编辑：提示词不再跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="436"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="431"/>
         <source>The prompt is empty. Write one, or press “Reset prompt”.</source>
         <translation>提示词为空。请编写提示词，或点击“重置提示词”。</translation>
     </message>
@@ -2073,57 +2349,77 @@ With: {new}</source>
         <translation>公文版式（GB/T 9704-2012）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="51"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="59"/>
         <source>&amp;Close</source>
         <translation>关闭(&amp;C)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="52"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="60"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="66"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="103"/>
         <source>&amp;Undo</source>
         <translation>撤销(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="67"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="104"/>
         <source>&amp;Redo</source>
         <translation>重做(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="68"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="105"/>
+        <source>Cu&amp;t</source>
+        <translation>剪切(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="106"/>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="107"/>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="108"/>
+        <source>Select &amp;All</source>
+        <translation>全选(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="109"/>
         <source>&amp;Find…</source>
         <translation>查找(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="69"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="110"/>
         <source>&amp;Replace…</source>
         <translation>替换(&amp;R)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="89"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="181"/>
         <source>Zoom &amp;In</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="90"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="182"/>
         <source>Zoom &amp;Out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="91"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="183"/>
         <source>&amp;Actual Size</source>
         <translation>实际大小(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="92"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="184"/>
         <source>Markdown &amp;Preview</source>
         <translation>Markdown 预览(&amp;P)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="93"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="185"/>
         <source>&amp;Templates Panel</source>
         <translation>模板面板(&amp;T)</translation>
     </message>
@@ -2208,172 +2504,260 @@ With: {new}</source>
         <translation>卸载模型(&amp;U)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="102"/>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="111"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="203"/>
         <source>Follow System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="103"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="195"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="196"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="97"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="100"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="98"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="101"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="99"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="102"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="100"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="103"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="101"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="104"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="105"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="103"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="106"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="107"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="105"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="108"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="54"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="109"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="56"/>
         <source>Writing</source>
         <translation>写作</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/help_actions.py" line="40"/>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/help_actions.py" line="41"/>
+        <source>Model &amp;Licence</source>
+        <translation>模型许可(&amp;L)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/help_actions.py" line="42"/>
+        <source>&amp;About Ziya Desktop</source>
+        <translation>关于 Ziya Desktop(&amp;A)</translation>
+    </message>
+</context>
+<context>
+    <name>WritingActions</name>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="92"/>
+        <source>polish</source>
+        <translation>润色</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="93"/>
+        <source>expand</source>
+        <translation>扩写</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="94"/>
+        <source>shorten</source>
+        <translation>缩写</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="95"/>
+        <source>make formal</source>
+        <translation>改为正式语气</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="96"/>
+        <source>make warmer</source>
+        <translation>改为亲切语气</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="97"/>
+        <source>translate</source>
+        <translation>翻译</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="98"/>
+        <source>rewrite</source>
+        <translation>改写</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="178"/>
+        <source>There is nothing to continue from: the text before the cursor is empty.</source>
+        <translation>没有可续写的内容：光标前没有文字。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="229"/>
+        <source>Nothing is selected: select the text to {verb} first.</source>
+        <translation>未选中文字：请先选中要{verb}的文字。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="240"/>
+        <source>The selection holds only spaces and line breaks: select the text to {verb}.</source>
+        <translation>选中的只有空格和换行：请选中要{verb}的文字。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="247"/>
+        <source>The rewrite has no instruction.</source>
+        <translation>改写缺少指令。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="306"/>
+        <source>The selection is too long to {verb} in one go: it has {selected} characters, and about {fits} fit in the model&apos;s context window of {n_ctx} tokens together with the answer.</source>
+        <translation>选中的文字太长，无法一次{verb}：共 {selected} 个字符，而模型的上下文窗口（{n_ctx} 个 token）连同回答在内大约只能容纳 {fits} 个字符。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/writing/actions.py" line="311"/>
+        <source>Select at most about {fits} characters (a few paragraphs) and {verb} the text part by part.</source>
+        <translation>请一次最多选中约 {fits} 个字符（几个段落），分段{verb}。</translation>
     </message>
 </context>
 <context>
     <name>WritingCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="112"/>
         <source>Load Model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="112"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="115"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="120"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="138"/>
         <source>Loading {name}… {percent}%</source>
         <translation>正在加载 {name}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="148"/>
         <source>{threads} threads · context {n_ctx} tokens · loaded in {seconds} s</source>
         <translation>{threads} 线程 · 上下文 {n_ctx} tokens · 加载用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="147"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="154"/>
         <source>The GPU could not load the model, so it runs on the CPU (slower).</source>
         <translation>GPU 无法加载该模型，因此改在 CPU 上运行（速度较慢）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="149"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="156"/>
         <source>The model did not fit on the GPU as planned and runs with fewer GPU layers.</source>
         <translation>模型未能按计划放入 GPU，现以较少的 GPU 层运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="171"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="160"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="167"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="180"/>
         <source>The model is still writing. Stop it first (Esc).</source>
         <translation>模型仍在写作。请先停止（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="175"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="184"/>
         <source>No model is loaded, so nothing can be generated yet. You can keep writing.</source>
         <translation>尚未加载模型，暂时无法生成。您可以继续写作。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="189"/>
         <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
         <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="194"/>
         <source>Model Library…</source>
         <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="220"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="232"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="223"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="235"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="305"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="317"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="333"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="345"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="351"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="363"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="358"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="370"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="406"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="432"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

@@ -17,6 +17,7 @@ import llama_cpp
 
 from ziya_desktop.engine.llama_log import route_llama_log
 from ziya_desktop.errors import GenerationError, ModelLoadError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 _backend_lock = threading.Lock()
 _backend_ready = False
@@ -147,7 +148,11 @@ class LlamaContext:
         cp.no_perf = True
         ptr = llama_cpp.llama_init_from_model(model.ptr, cp)
         if not ptr:
-            raise ModelLoadError(f"{model.path.name}: llama.cpp could not create a context of {params.n_ctx} tokens")
+            raise ModelLoadError(
+                QT_TRANSLATE_NOOP("LlamaApi", "{name}: llama.cpp could not create a context of {n_ctx} tokens").format(
+                    name=model.path.name, n_ctx=params.n_ctx
+                )
+            )
         self.ptr = ptr
         # llama.cpp pads the context up (to a multiple of 256) but clamps the batch to the context asked for, and
         # asserts that no decode carries more than that batch: both limits are read back rather than assumed, and

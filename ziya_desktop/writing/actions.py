@@ -19,10 +19,17 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NoReturn
 
 from ziya_desktop.engine.prompt import MIN_ANSWER_TOKENS, WindowedPrompt, fit_prompt, ziya_prompt
-from ziya_desktop.errors import ActionError, NoRewriteInstructionError, NothingToContinueError, PromptTooLongError
+from ziya_desktop.errors import (
+    ActionError,
+    NoRewriteInstructionError,
+    NothingToContinueError,
+    PromptTooLongError,
+    SelectionTooLongError,
+)
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 from ziya_desktop.writing.action_prompts import ActionKind, after_snippet, continue_instruction, replace_instruction
 from ziya_desktop.writing.language import Language, detect_language, other_language
 
@@ -79,14 +86,16 @@ class ActionRequest:
         return other_language(self.language) if self.kind is ActionKind.TRANSLATE else self.language
 
 
+# What each selection action does, for its messages ("select the text to polish first"); the messages are marked for
+# translation here and translated where the UI shows them (ui.common.error_text).
 _VERBS = {
-    ActionKind.POLISH: "polish",
-    ActionKind.EXPAND: "expand",
-    ActionKind.SHORTEN: "shorten",
-    ActionKind.FORMAL: "make formal",
-    ActionKind.WARM: "make warmer",
-    ActionKind.TRANSLATE: "translate",
-    ActionKind.REWRITE: "rewrite",
+    ActionKind.POLISH: QT_TRANSLATE_NOOP("WritingActions", "polish"),
+    ActionKind.EXPAND: QT_TRANSLATE_NOOP("WritingActions", "expand"),
+    ActionKind.SHORTEN: QT_TRANSLATE_NOOP("WritingActions", "shorten"),
+    ActionKind.FORMAL: QT_TRANSLATE_NOOP("WritingActions", "make formal"),
+    ActionKind.WARM: QT_TRANSLATE_NOOP("WritingActions", "make warmer"),
+    ActionKind.TRANSLATE: QT_TRANSLATE_NOOP("WritingActions", "translate"),
+    ActionKind.REWRITE: QT_TRANSLATE_NOOP("WritingActions", "rewrite"),
 }
 # Answer room relative to the selection: an expansion needs more than a polish, a summary less. The slack covers
 # short selections and the model's habit of overshooting a length target.
@@ -165,7 +174,11 @@ def _build_continue(
 ) -> ActionRequest:
     before = text[:cursor]
     if not before.strip():
-        raise NothingToContinueError("There is nothing to continue from: the text before the cursor is empty.")
+        raise NothingToContinueError(
+            QT_TRANSLATE_NOOP(
+                "WritingActions", "There is nothing to continue from: the text before the cursor is empty."
+            )
+        )
     language = detect_language(before)
     context = before.rstrip()
     limit = max(n_ctx, 0) * _MAX_CHARS_PER_TOKEN
@@ -212,25 +225,33 @@ def _build_replace(
 ) -> ActionRequest:
     verb = _VERBS[kind]
     if selection is None or selection[0] == selection[1]:
-        raise ActionError(f"Nothing is selected: select the text to {verb} first.")
+        raise ActionError(
+            QT_TRANSLATE_NOOP("WritingActions", "Nothing is selected: select the text to {verb} first.").format(
+                verb=verb
+            )
+        )
     start, end = sorted(selection)
     if start < 0 or end > len(text):
         raise ValueError(f"selection {selection} outside a text of {len(text)} characters")
     chunk = text[start:end]
     core = chunk.strip()
     if not core:
-        raise ActionError(f"The selection holds only spaces and line breaks: select the text to {verb}.")
+        raise ActionError(
+            QT_TRANSLATE_NOOP(
+                "WritingActions", "The selection holds only spaces and line breaks: select the text to {verb}."
+            ).format(verb=verb)
+        )
     start += len(chunk) - len(chunk.lstrip())
     end = start + len(core)
     if kind is ActionKind.REWRITE and not instruction.strip():
-        raise NoRewriteInstructionError("The rewrite has no instruction.")
+        raise NoRewriteInstructionError(QT_TRANSLATE_NOOP("WritingActions", "The rewrite has no instruction."))
     # Digits or symbols alone say nothing about the language; the document around them does.
     language = detect_language(core, default=detect_language(text))
     prompt = ziya_prompt(f"{replace_instruction(kind, core, language, instruction, genre_hint)}\n\n{core}")
     tokens = tokenize(prompt)
     reserve = max(answer_tokens, MIN_ANSWER_TOKENS)
     if len(tokens) + reserve > n_ctx:
-        raise PromptTooLongError(len(tokens), n_ctx, min_answer=reserve)
+        _too_long(kind, core, language, instruction, genre_hint, tokenize, n_ctx, answer_tokens, len(tokens))
     return ActionRequest(
         kind=kind,
         prompt=prompt,
@@ -242,6 +263,58 @@ def _build_replace(
         dropped_chars=0,
         strip_leading_space=True,
         answer_tokens=reserve,
+    )
+
+
+def _too_long(
+    kind: ActionKind,
+    core: str,
+    language: Language,
+    instruction: str,
+    genre_hint: str,
+    tokenize: Callable[[str], list[int]],
+    n_ctx: int,
+    answer_tokens: int,
+    prompt_tokens: int,
+) -> NoReturn:
+    """Raise the error for a selection that does not fit, naming the largest start of it that would.
+
+    The answer's room shrinks with a shorter selection as :func:`suggested_answer_tokens` has it, never beyond what
+    the writer's settings allow (``answer_tokens``).
+    """
+
+    def fits(length: int) -> bool:
+        part = core[:length]
+        prompt = ziya_prompt(f"{replace_instruction(kind, part, language, instruction, genre_hint)}\n\n{part}")
+        wanted = math.ceil(len(tokenize(part)) * _ANSWER_RATIO[kind]) + _ANSWER_SLACK
+        reserve = max(min(wanted, answer_tokens), MIN_ANSWER_TOKENS)
+        return len(tokenize(prompt)) + reserve <= n_ctx
+
+    # Tokens grow with the length of the text: a binary search finds the longest start that fits.
+    lo, hi = 0, len(core) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    reserve = max(answer_tokens, MIN_ANSWER_TOKENS)
+    if lo == 0:
+        raise PromptTooLongError(prompt_tokens, n_ctx, min_answer=reserve)
+    verb = _VERBS[kind]
+    raise SelectionTooLongError(
+        QT_TRANSLATE_NOOP(
+            "WritingActions",
+            "The selection is too long to {verb} in one go: it has {selected} characters, and about {fits} fit in "
+            "the model's context window of {n_ctx} tokens together with the answer.",
+        ).format(verb=verb, selected=len(core), fits=lo, n_ctx=n_ctx),
+        hint=QT_TRANSLATE_NOOP(
+            "WritingActions",
+            "Select at most about {fits} characters (a few paragraphs) and {verb} the text part by part.",
+        ).format(fits=lo, verb=verb),
+        prompt_tokens=prompt_tokens,
+        n_ctx=n_ctx,
+        fits_chars=lo,
     )
 
 

@@ -158,7 +158,9 @@ def _describe(document: RecoveredDocument) -> str:
             "RecoveryDialog", "unknown model"
         )
         sampling = generation.sampling
-        shown = [f"{key} {_field(str(sampling[key]))}" for key in _SAMPLING_SHOWN if key in sampling]
+        shown = [f"{key} {_field(str(sampling[key]))}" for key in _SAMPLING_SHOWN if sampling.get(key) is not None]
+        if "seed" in sampling and sampling["seed"] is None:  # a new seed was drawn for the run (seed is last)
+            shown.append(QCoreApplication.translate("RecoveryDialog", "random seed"))
         lines.append(
             QCoreApplication.translate(
                 "RecoveryDialog", "The model was writing when the app stopped: {model} ({settings})"

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.ui.common.error_text import error_message, localized_hint
 from ziya_desktop.writing.prompt_builder import PromptBuilder
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,11 @@ _SHUTDOWN_WARN_MS = 5000
 
 
 def _describe(exc: BaseException) -> tuple[str, str]:
-    """Message and hint for a failure; unexpected ones are logged with their traceback by the caller."""
+    """Message and hint for a failure; unexpected ones are logged with their traceback by the caller. The message is
+    translated here, before it crosses a signal as a plain ``str`` (the hint is recognised by its English text)."""
     if isinstance(exc, ZiyaError):
-        return str(exc), exc.hint
+        # A hint made for this error (not a class's) is translated here too, for the same reason.
+        return error_message(exc), localized_hint(exc.hint)
     return f"unexpected error: {type(exc).__name__}: {exc}", _UNEXPECTED_HINT
 
 

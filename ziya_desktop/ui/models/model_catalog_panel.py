@@ -26,10 +26,25 @@ from converters.atomic import format_bytes
 from ziya_desktop.engine.hardware import HardwareInfo
 from ziya_desktop.models.catalog import CatalogFile, CatalogModel
 from ziya_desktop.models.fit import FitVerdict, assess, recommend
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
+from ziya_desktop.ui.common.error_text import localized
 from ziya_desktop.ui.models.model_tables import model_table, table_item, verdict_text
 
 # A catalog row: the model and the file type (outtype) of one of its files.
 CatalogEntry = tuple[CatalogModel, str]
+
+# The licence note of the shipped catalog (resources/catalog.toml), marked here so that the UI can show it in the UI
+# language: the catalog is data, read below the UI. Another note (a changed catalog's) is shown as written.
+SHIPPED_LICENCE_NOTE = QT_TRANSLATE_NOOP(
+    "ModelLibraryWindow",
+    "Non-commercial use only (LLaMA-1 licence). Ziya Desktop does not include the weights; "
+    "you download them from the Hugging Face hub yourself.",
+)
+
+
+def licence_note(model: CatalogModel) -> str:
+    """The catalog's licence note of ``model`` in the UI language (when it is the shipped catalog's)."""
+    return localized(SHIPPED_LICENCE_NOTE) if model.license_note == SHIPPED_LICENCE_NOTE else model.license_note
 
 
 class ModelCatalogPanel(QGroupBox):
@@ -92,7 +107,7 @@ class ModelCatalogPanel(QGroupBox):
         ``problem`` is shown instead of the license notes when the catalog is empty; ``lang`` picks the quality notes.
         The row of ``select`` is selected, else the file recommended for this computer.
         """
-        self.catalog_label.setText("\n".join(f"{m.name} — {m.license_note}" for m in catalog) or problem)
+        self.catalog_label.setText("\n".join(f"{m.name} — {licence_note(m)}" for m in catalog) or problem)
         table = self.table
         table.setRowCount(sum(len(m.files) for m in catalog))
         row = 0

@@ -2,10 +2,10 @@
 
 Each feature builds its own actions, bound to its own commands, and sets their texts again when the UI language
 changes: the file actions (:mod:`ziya_desktop.ui.files.file_actions`), the writing actions
-(:mod:`ziya_desktop.ui.generation.writing_actions`), the Model menu (:mod:`ziya_desktop.ui.models.model_actions`)
-and the window's own edit, view and window-level actions (:mod:`ziya_desktop.ui.shell.view_actions`). This module
-puts them into the menus and the toolbar and titles those; :class:`ActionTargets` names what the collections are
-bound to, so it imports no window.
+(:mod:`ziya_desktop.ui.generation.writing_actions`), the Model menu (:mod:`ziya_desktop.ui.models.model_actions`),
+the window's own edit, view and window-level actions (:mod:`ziya_desktop.ui.shell.view_actions`) and the Help menu
+(:mod:`ziya_desktop.ui.shell.help_actions`). This module puts them into the menus and the toolbar and titles those;
+:class:`ActionTargets` names what the collections are bound to, so it imports no window.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ziya_desktop.ui.generation.generation import GenerationController
 from ziya_desktop.ui.generation.writing_actions import WritingActions
 from ziya_desktop.ui.generation.writing_commands import WritingCommands
 from ziya_desktop.ui.models.model_actions import ModelActions
+from ziya_desktop.ui.shell.help_actions import HelpActions
 from ziya_desktop.ui.shell.view_actions import EditActions, ViewActions, ViewTargets, WindowLevelActions
 from ziya_desktop.writing.actions import ActionKind
 
@@ -30,7 +31,7 @@ from ziya_desktop.writing.actions import ActionKind
 @dataclass
 class WindowActions:
     """The window's action collections, and the menus (by key: ``file``, ``recent``, ``export``, ``edit``,
-    ``view``, ``theme``, ``language``, ``writing``, ``model``) and the toolbar they are shown in."""
+    ``view``, ``theme``, ``language``, ``writing``, ``model``, ``help``) and the toolbar they are shown in."""
 
     files: FileActions
     window_level: WindowLevelActions
@@ -38,6 +39,7 @@ class WindowActions:
     view: ViewActions
     writing: WritingActions
     models: ModelActions
+    help: HelpActions
     recent_menu: QMenu | None = None
     menus: dict[str, QMenu] = field(default_factory=dict)
     toolbar: QToolBar | None = None
@@ -45,7 +47,7 @@ class WindowActions:
     def retranslate(self) -> None:
         """Set every text in the current UI language: each collection's actions, the menu titles and the toolbar's
         buttons. The actions stay the same objects, with their shortcuts, checked states and connections."""
-        for collection in (self.files, self.window_level, self.edit, self.view, self.writing, self.models):
+        for collection in (self.files, self.window_level, self.edit, self.view, self.writing, self.models, self.help):
             collection.retranslate()
         for key, title in _menu_titles().items():
             if (menu := self.menus.get(key)) is not None:
@@ -84,6 +86,7 @@ def build_actions(window: QMainWindow, targets: ActionTargets) -> WindowActions:
         view=ViewActions(window, targets),
         writing=WritingActions(window, targets.writing, targets.generation),
         models=ModelActions(window, targets.writing, show_library=targets.show_model_library),
+        help=HelpActions(window),
     )
     _fill_menus(window.menuBar(), actions)
     actions.toolbar = _writing_toolbar(window, actions)
@@ -103,12 +106,13 @@ def _menu_titles() -> dict[str, str]:
         "language": QCoreApplication.translate("WindowActions", "&Language"),
         "writing": QCoreApplication.translate("WindowActions", "&Writing"),
         "model": QCoreApplication.translate("WindowActions", "&Model"),
+        "help": QCoreApplication.translate("WindowActions", "&Help"),
     }
 
 
 def _fill_menus(bar: QMenuBar, a: WindowActions) -> None:
-    """Add the File, Edit, View, Writing and Model menus to ``bar`` (titled by :meth:`WindowActions.retranslate`);
-    the File menu keeps ``a.recent_menu``."""
+    """Add the File, Edit, View, Writing, Model and Help menus to ``bar`` (titled by
+    :meth:`WindowActions.retranslate`); the File menu keeps ``a.recent_menu``."""
     m, f, w = a.menus, a.files, a.writing
     m["file"] = file_menu = bar.addMenu("")
     file_menu.addActions([f.new, f.open])
@@ -125,7 +129,11 @@ def _fill_menus(bar: QMenuBar, a: WindowActions) -> None:
     m["edit"] = edit_menu = bar.addMenu("")
     edit_menu.addActions([a.edit.undo, a.edit.redo])
     edit_menu.addSeparator()
+    edit_menu.addActions([a.edit.cut, a.edit.copy, a.edit.paste, a.edit.select_all])
+    edit_menu.addSeparator()
     edit_menu.addActions([a.edit.find, a.edit.replace])
+    # The states follow the focus, the selection and the clipboard; the menu checks them once more as it opens.
+    edit_menu.aboutToShow.connect(a.edit.update_states)
 
     m["view"] = view_menu = bar.addMenu("")
     view_menu.addActions([a.view.zoom_in, a.view.zoom_out, a.view.zoom_reset])
@@ -145,6 +153,11 @@ def _fill_menus(bar: QMenuBar, a: WindowActions) -> None:
 
     m["model"] = model_menu = bar.addMenu("")
     model_menu.addActions([a.models.model_library, a.models.load_model, a.models.unload_model])
+
+    m["help"] = help_menu = bar.addMenu("")
+    help_menu.addAction(a.help.shortcuts)
+    help_menu.addSeparator()
+    help_menu.addActions([a.help.licence, a.help.about])
 
 
 def _writing_toolbar(window: QMainWindow, a: WindowActions) -> QToolBar:

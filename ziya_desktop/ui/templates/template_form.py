@@ -1,8 +1,9 @@
 """The form a writer fills for one genre template: one widget per field, built from ``Template.fields``.
 
-Text fields become line edits, key points a plain-text box (one point per line), choices a combo box that shows the
-chosen option's note and channel limits under it, dates a date edit with a calendar, and target lengths a spin box
-with its unit (for speeches in minutes, with the length that duration makes at the spoken pace).
+Text fields become line edits, lists (key points, attachments, names) a plain-text box (one entry per line),
+choices a combo box that shows the chosen option's note and channel limits under it, dates a date edit with a
+calendar, and target lengths a spin box with its unit (for speeches in minutes, with the length that duration makes
+at the spoken pace).
 
 :func:`preview_prompt` builds the prompt for a form that is not finished yet, for the live previews of the template
 panel and the template editor.
@@ -198,7 +199,9 @@ class TemplateForm(QWidget):
         if f.kind is FieldKind.MULTILINE:
             box = QPlainTextEdit(self)
             box.setTabChangesFocus(True)
-            box.setPlaceholderText("\n".join(filter(None, [help_text, self.tr("One key point per line")])))
+            # The field's own help says what goes on each line (“one attachment title per line”); without it, a
+            # generic hint: the field may hold attachments or names, not key points.
+            box.setPlaceholderText(help_text or self.tr("One per line"))
             margins = 2 * (box.frameWidth() + int(box.document().documentMargin()))
             box.setFixedHeight(box.fontMetrics().lineSpacing() * _MULTILINE_ROWS + margins)
             box.textChanged.connect(lambda: self._edited(f.name))
