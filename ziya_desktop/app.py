@@ -109,8 +109,10 @@ def run_gui(argv: list[str]) -> int:
     # After show(): the recovery dialog needs the window, and a crash's leftovers are dealt with before new work.
     # The journals are scanned on a worker thread; the dialog opens when the scan is done.
     start_recovery(window)
-    # After show(): the window is up at once and the model loads in the background.
-    window.writing.load_last_model()
+    # After show(): the window is up at once and the model loads in the background; without any model, the editor
+    # area says what the app needs and how to get it.
+    if not window.writing.load_last_model():
+        window.offer_first_run()
     status = app.exec()
     log.info("event loop ended with status %d", status)
     return status

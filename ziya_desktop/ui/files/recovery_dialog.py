@@ -7,9 +7,8 @@ it. Journals that could not be read are listed in the dialog, or in the window's
 found; they were already moved aside and never touch the saved documents.
 
 A journal is data anyone could have put there: its path, title, model and settings are shown as plain text only
-(labels in ``Qt.PlainText``, escaped where our own markup wraps them), cut to a sensible length, and a time stamp
-no calendar holds reads "unknown". The diff is bounded (``DiffBudget``); a passage too changed to diff within it is
-shown whole, with a note.
+(labels in ``Qt.PlainText``, escaped where our own markup wraps them), cut to a sensible length, and a time stamp no
+calendar holds reads "unknown". The diff is bounded (``DiffBudget``); one too changed is shown whole, with a note.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -52,6 +51,7 @@ from ziya_desktop.documents.recovery import (
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.ui.common.error_text import localized
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
+from ziya_desktop.ui.common.window_placement import resize_within_screen
 from ziya_desktop.ui.common.window_services import WindowServices
 from ziya_desktop.ui.editor.document_tab import DocumentTab
 from ziya_desktop.ui.files.file_commands import FileCommands
@@ -202,7 +202,7 @@ class RecoveryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("recoveryDialog")
         self.setWindowTitle(self.tr("Recover Unsaved Work"))
-        self.resize(900, 600)
+        resize_within_screen(self, QSize(900, 600))
         intro = QLabel(
             self.tr(
                 "Ziya Desktop did not close properly last time. These documents had changes that were not saved. "

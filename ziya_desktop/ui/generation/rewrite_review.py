@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -139,13 +140,15 @@ class RewriteReview(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title_label, 1)
         top.addWidget(self.show_revised_check)
-        # The counts on a line of their own, wrapping, and the buttons under them: the panel stays narrow enough
-        # to sit beside the document.
+        # The counts on a line of their own, wrapping, and the buttons two by two under them: the panel stays narrow
+        # enough to sit beside the document and the templates panel on a small screen.
         self.stats_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.regenerate_button, self.discard_button, self.apply_selected_button, self.accept_all_button):
-            buttons.addWidget(button)
+        buttons = QGridLayout()
+        buttons.setColumnStretch(0, 1)
+        buttons.addWidget(self.regenerate_button, 0, 1)
+        buttons.addWidget(self.discard_button, 0, 2)
+        buttons.addWidget(self.apply_selected_button, 1, 1)
+        buttons.addWidget(self.accept_all_button, 1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

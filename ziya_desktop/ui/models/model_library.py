@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -30,6 +30,7 @@ from ziya_desktop.models.library import LocalModel, ModelLibrary
 from ziya_desktop.ui.common.error_text import localized_hint
 from ziya_desktop.ui.common.i18n import effective_language
 from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.common.tool_window import ToolWindow
 from ziya_desktop.ui.models import model_dialogs
 from ziya_desktop.ui.models.gpu_settings import GpuSettingsWidget
 from ziya_desktop.ui.models.job_runner import Job, JobProgressPanel, JobRunner
@@ -41,9 +42,13 @@ from ziya_desktop.ui.models.model_tables import verdict_text
 log = logging.getLogger(__name__)
 
 OFFLINE_KEY = "network/offline"
+GEOMETRY_KEY = "model_library/geometry"
+# The window opens no larger than this the first time (80 % of the screen up to it), and may be made this small.
+DEFAULT_CAP = QSize(1100, 860)
+MINIMUM_SIZE = QSize(480, 360)
 
 
-class ModelLibraryWindow(QWidget):
+class ModelLibraryWindow(ToolWindow):
     """Lists, imports, converts, downloads and deletes models, and chooses how the model is loaded.
 
     Args:
@@ -71,7 +76,8 @@ class ModelLibraryWindow(QWidget):
         lang: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent, Qt.WindowType.Window)
+        # Its parts scroll in a small window rather than overlap; Close and Esc hide it, and it keeps its geometry.
+        super().__init__(GEOMETRY_KEY, cap=DEFAULT_CAP, minimum=MINIMUM_SIZE, parent=parent)
         self.setObjectName("modelLibraryWindow")
         self.models_dir = Path(models_dir) if models_dir is not None else paths.models_dir()
         self.library = ModelLibrary(self.models_dir)
@@ -105,7 +111,8 @@ class ModelLibraryWindow(QWidget):
         self.jobs.cancelled.connect(self._job_ended_without_result)
         self.jobs.ended.connect(self._job_ended)
 
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(self.body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._build_offline_row())
         layout.addWidget(self._build_local_panel(), 1)
         layout.addWidget(self._build_catalog_panel())
@@ -466,6 +473,8 @@ class ModelLibraryWindow(QWidget):
 
         Closing the window only hides it, so a download keeps going while the writer works on.
         """
+        if self.isVisible():
+            self.remembered_geometry.save()
         self.jobs.shutdown()
         self.scanner.shutdown()
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import QEvent, Qt, QUrl, Signal, qVersion
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal, qVersion
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,6 +39,7 @@ from ziya_desktop.engine.hardware import probe
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.models.catalog import CatalogModel, load_catalog
 from ziya_desktop.ui.common.error_text import error_message
+from ziya_desktop.ui.common.window_placement import resize_within_screen
 from ziya_desktop.ui.models.model_catalog_panel import licence_note
 
 __all__ = [
@@ -215,7 +216,7 @@ class AboutDialog(QDialog):
         column.addStretch(1)
         column.addWidget(self.buttons)
         self.retranslate()
-        self.resize(720, 560)
+        resize_within_screen(self, QSize(720, 560))
         self._systemInfoReady.connect(self._show_system_info)
         threading.Thread(target=self._probe, name="ZiyaAboutProbe", daemon=True).start()
 
@@ -318,7 +319,7 @@ class LicenceDialog(QDialog):
         column.addWidget(scroll, 1)
         column.addWidget(self.buttons)
         self.retranslate()
-        self.resize(620, 420)
+        resize_within_screen(self, QSize(620, 420))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QTextCursor
 from PySide6.QtWidgets import (
     QDockWidget,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -47,8 +48,10 @@ from ziya_desktop.ui.generation.engine_worker import EngineController, EngineFac
 from ziya_desktop.ui.generation.generation import GenerationController
 from ziya_desktop.ui.generation.rewrite_review import RewriteReview
 from ziya_desktop.ui.generation.writing_commands import WritingCommands
+from ziya_desktop.ui.models.first_run_page import FirstRunPage
 from ziya_desktop.ui.models.gpu_settings import stored_load_options
 from ziya_desktop.ui.models.model_library import ModelLibraryWindow
+from ziya_desktop.ui.shell import window_geometry
 from ziya_desktop.ui.shell.themes import Theme, apply_theme, parse_theme
 from ziya_desktop.ui.shell.window_actions import WindowActions, build_actions
 from ziya_desktop.ui.templates.template_panel import TemplatePanel
@@ -61,9 +64,9 @@ log = logging.getLogger(__name__)
 WORD_COUNT_DELAY_MS = 150
 PREVIEW_DELAY_MS = 300
 
-_GEOMETRY_KEY = "main_window/geometry"
-_STATE_KEY = "main_window/state"
 _THEME_KEY = "ui/theme"
+# The writer chose to write without a model: the first-run page is not offered again.
+FIRST_RUN_DISMISSED_KEY = "ui/first_run_dismissed"
 _ZOOM_KEY = "editor/point_size"
 
 
@@ -103,12 +106,17 @@ class MainWindow(QMainWindow):
         self.tabs.setMovable(True)
         self.tabs.tabCloseRequested.connect(self.close_tab_at)
         self.tabs.currentChanged.connect(self._current_tab_changed)
+        # The editor area: the documents, or, before there is any model, the page that says how to get one.
+        self.first_run = FirstRunPage(self)
+        self.editor_area = QStackedWidget(self)
+        self.editor_area.addWidget(self.tabs)
+        self.editor_area.addWidget(self.first_run)
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(6, 6, 6, 0)
         column.setSpacing(6)
         column.addWidget(self.notice)
-        column.addWidget(self.tabs, 1)
+        column.addWidget(self.editor_area, 1)
         self.setCentralWidget(central)
 
         self.engine = EngineController(engine_factory, self)
@@ -148,6 +156,11 @@ class MainWindow(QMainWindow):
             open_model_library=self.show_model_library,
         )
         self.writing.layoutChanged.connect(self._sync_layout_action)
+        self.engine.loaded.connect(lambda _report: self.close_first_run())
+        self.first_run.downloadRequested.connect(self.show_model_library)
+        self.first_run.importGgufRequested.connect(lambda: self.show_model_library().import_gguf_dialog())
+        self.first_run.importCheckpointRequested.connect(lambda: self.show_model_library().import_checkpoint_dialog())
+        self.first_run.dismissed.connect(self._first_run_dismissed)
         self.writing.load_options = stored_load_options()
         self.library_window: ModelLibraryWindow | None = None
         # Crash safety: every modified document is journaled about once a second (see journal_controller).
@@ -158,6 +171,10 @@ class MainWindow(QMainWindow):
         self.preview_dock.visibilityChanged.connect(self.menu_actions.view.preview.setChecked)
         self.preview_dock.visibilityChanged.connect(lambda _v: self._preview_timer.start())
         self.files.recent_menu = self.menu_actions.recent_menu
+        # Unload only with a model loaded; after the writing commands' own handlers, which keep the report.
+        for signal in (self.engine.loaded, self.engine.loadFailed, self.engine.unloaded):
+            signal.connect(self._sync_model_actions)
+        self._sync_model_actions()
         self.files.refresh_recent_menu()
 
         self.theme = parse_theme(store.value(_THEME_KEY, Theme.SYSTEM.value))
@@ -233,6 +250,10 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, str(tab.path) if tab.path else tab.display_name())
         if tab is self.current_tab():
             self._update_title()
+            # Opened, reloaded or saved: the document's own layout (its front matter) shows in the menu.
+            self._sync_layout_action()
+            if tab.path is not None:
+                self.close_first_run()
 
     def _update_title(self) -> None:
         tab = self.current_tab()
@@ -383,6 +404,33 @@ class MainWindow(QMainWindow):
         self.library_window.activateWindow()
         return self.library_window
 
+    def _sync_model_actions(self, *_args: object) -> None:
+        self.menu_actions.models.unload_model.setEnabled(self.writing.report is not None)
+
+    # -- first start ---------------------------------------------------------------------------------------------
+
+    def offer_first_run(self) -> bool:
+        """Show the first-run page when there is no model at all (none loaded, none in the library) and the writer
+        has not chosen to write without one; returns whether it is shown."""
+        if self.writing.report is not None or settings().value(FIRST_RUN_DISMISSED_KEY, False, type=bool):
+            return False
+        if any(paths.models_dir().glob("*.gguf")):
+            return False
+        self.editor_area.setCurrentWidget(self.first_run)
+        return True
+
+    def close_first_run(self) -> None:
+        """The documents take the editor area again (a model was loaded, or a document opened)."""
+        if self.editor_area.currentWidget() is self.first_run:
+            self.editor_area.setCurrentWidget(self.tabs)
+            tab = self.current_tab()
+            if tab is not None:
+                tab.editor.setFocus()
+
+    def _first_run_dismissed(self) -> None:
+        settings().setValue(FIRST_RUN_DISMISSED_KEY, True)
+        self.close_first_run()
+
     def _use_model(self, path: Path, options: LoadOptions) -> None:
         self.writing.load_options = options
         self.writing.load_model(path)
@@ -408,20 +456,13 @@ class MainWindow(QMainWindow):
         self.journal.clear_all()
         if self.library_window is not None:
             self.library_window.shutdown()
-        store = settings()
-        store.setValue(_GEOMETRY_KEY, self.saveGeometry())
-        store.setValue(_STATE_KEY, self.saveState())
+        window_geometry.save(self)
         self.engine.shutdown()
         super().closeEvent(event)
 
     def _restore_geometry(self) -> None:
-        store = settings()
-        geometry = store.value(_GEOMETRY_KEY)
-        state = store.value(_STATE_KEY)
-        if isinstance(geometry, QByteArray) and self.restoreGeometry(geometry):
-            if isinstance(state, QByteArray):
-                self.restoreState(state)
-                # An empty review panel at start only puzzles; it opens with the next rewrite.
-                self.review_dock.hide()
-        else:
-            self.resize(1200, 800)
+        # Last session's geometry and panels clamped onto a screen there is now, else a default size within it.
+        window_geometry.set_size_limits(self)
+        if window_geometry.restore(self, self.templates_dock):
+            # An empty review panel at start only puzzles; it opens with the next rewrite.
+            self.review_dock.hide()

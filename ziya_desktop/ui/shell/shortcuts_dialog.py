@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QSize, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ziya_desktop.ui.common.window_placement import resize_within_screen
 from ziya_desktop.ui.generation.action_labels import plain_label
 
 __all__ = ["ShortcutRow", "ShortcutsDialog", "shortcut_rows"]
@@ -91,7 +92,7 @@ class ShortcutsDialog(QDialog):
         column.addWidget(self.tree, 1)
         column.addWidget(self.buttons)
         self.retranslate()
-        self.resize(560, 640)
+        resize_within_screen(self, QSize(560, 640))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop.ui.common.error_text import localized_hint
+from ziya_desktop.ui.common.window_placement import resize_within_screen
 from ziya_desktop.ui.templates.template_form import TemplateForm, preview_prompt
 from ziya_desktop.writing.template_files import load_templates, save_user_template, template_to_toml
 from ziya_desktop.writing.templates import Category, Template, TemplateError
@@ -280,7 +281,7 @@ class TemplateEditorDialog(QDialog):
         layout.addWidget(self.status_label)
         layout.addWidget(self.notes_label)
         layout.addWidget(buttons)
-        self.resize(1000, 680)
+        resize_within_screen(self, QSize(1000, 680))
 
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)

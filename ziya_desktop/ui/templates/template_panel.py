@@ -14,12 +14,12 @@ load warning come from :mod:`~ziya_desktop.ui.templates.template_library_view`.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,13 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop import paths
+from ziya_desktop.ui.templates.draft_request import DraftRequest as DraftRequest  # callers import it from here
 from ziya_desktop.ui.templates.template_editor import TemplateEditorDialog
 from ziya_desktop.ui.templates.template_form import TemplateForm, preview_prompt
 from ziya_desktop.ui.templates.template_library_view import TemplateTree, load_errors_summary
 from ziya_desktop.ui.templates.user_templates import delete_user_template, open_templates_folder, save_duplicate
 from ziya_desktop.writing.template_files import load_templates
 from ziya_desktop.writing.templates import (
-    RenderedTemplate,
     Template,
     TemplateError,
     TemplateLibrary,
@@ -48,30 +48,15 @@ from ziya_desktop.writing.templates import (
 # The preview follows the form after a pause in typing rather than on every keystroke.
 PREVIEW_DELAY_MS = 150
 _SPLIT_UNIT = 100
+# The side panel shrinks to this width (its form and prompt scroll), so a small window keeps its editor wide.
+MIN_WIDTH = 220
 _WARNING_STYLE = "background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; border-radius: 3px; padding: 4px;"
 
 
-@dataclass(frozen=True)
-class DraftRequest:
-    """Everything needed to draft a document from a template.
-
-    Attributes:
-        template: the template the writer filled.
-        values: the form's values by field name (see :meth:`TemplateForm.values`).
-        rendered: the filled header and footer the app lays out, and the instruction.
-        prompt: the exact text to send to the model (the preview's text).
-        prompt_edited: True when the writer edited the prompt by hand, so it may differ from the template's.
-    """
-
-    template: Template
-    values: dict[str, object]
-    rendered: RenderedTemplate
-    prompt: str
-    prompt_edited: bool
-
-
 class TemplatePanel(QWidget):
-    """The template picker, form, prompt preview and template management, sized for a 360 px wide side panel.
+    """The template picker, form, prompt preview and template management, for a side panel 220 to 360 px wide.
+
+    A draft the writer asks for arrives as a :class:`~ziya_desktop.ui.templates.draft_request.DraftRequest`.
 
     Attributes:
         search_edit, tree, form, preview, draft_button, reset_prompt_button, new_button, edit_button,
@@ -141,6 +126,7 @@ class TemplatePanel(QWidget):
         title_font = QFont(self.title_label.font())
         title_font.setBold(True)
         self.title_label.setFont(title_font)
+        self.title_label.setWordWrap(True)
         self.form = TemplateForm(self)
         self.form.changed.connect(self._on_form_changed)
 
@@ -186,6 +172,9 @@ class TemplatePanel(QWidget):
         self.draft_button.setToolTip(self.tr("Write the document from this template (Ctrl+Enter)"))
         self.prompt_label.setText(self.tr("Prompt"))
 
+    def minimumSizeHint(self) -> QSize:
+        return super().minimumSizeHint().expandedTo(QSize(MIN_WIDTH, 0))
+
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
@@ -201,6 +190,7 @@ class TemplatePanel(QWidget):
         self.tree.show_library(self._library, lang)
         self._apply_filter()
         self.form.set_template(template, lang)
+        self._wrap_form_labels()
         if template is not None:
             self.form.set_values(values)
             if (item := self.tree.item_of(template.id)) is not None:
@@ -214,9 +204,9 @@ class TemplatePanel(QWidget):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.tree, 1)
         top_layout.addWidget(self.no_match_label)
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.edit_button, self.duplicate_button, self.delete_button):
-            buttons.addWidget(button)
+        buttons = QGridLayout()  # two by two: four in a row would hold the panel wide
+        for i, button in enumerate((self.new_button, self.edit_button, self.duplicate_button, self.delete_button)):
+            buttons.addWidget(button, i // 2, i % 2)
         top_layout.addLayout(buttons)
         top_layout.addWidget(self.open_folder_button, 0, Qt.AlignmentFlag.AlignLeft)
 
@@ -226,7 +216,6 @@ class TemplatePanel(QWidget):
         form_layout.addWidget(self.form, 1)
         self._form_scroll = QScrollArea(self)
         self._form_scroll.setWidgetResizable(True)
-        self._form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._form_scroll.setWidget(form_box)
 
         bottom = QWidget(self)
@@ -335,6 +324,7 @@ class TemplatePanel(QWidget):
         carried = self.form.values() if same_id else {}
         self._template = template
         self.form.set_template(template, self._lang)
+        self._wrap_form_labels()
         if same_id:
             self.form.set_values(carried)  # the writer's values survive an edit of the template they are using
         else:
@@ -343,6 +333,11 @@ class TemplatePanel(QWidget):
         self._set_prompt_edited(False)
         self._refresh_preview()
         self._update_buttons()
+
+    def _wrap_form_labels(self) -> None:
+        # A long field label wraps in a narrow panel rather than making the form scroll sideways.
+        for label in self.form.findChildren(QLabel):
+            label.setWordWrap(True)
 
     def _update_buttons(self) -> None:
         template = self._template
