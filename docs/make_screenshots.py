@@ -88,6 +88,11 @@ def main() -> int:
         window = MainWindow(lang=lang)
         window.resize(1480, 900)
         window.show()
+        if lang == "en":
+            # First start: no model anywhere yet, so the editor area says what the app needs.
+            window.offer_first_run()
+            settle()
+            window.grab().save(str(OUT / "first-run.png"))
         window.writing.load_options = replace(window.writing.load_options, threads=1)
         window.writing.load_model(model)
         while window.writing.report is None:
@@ -133,6 +138,12 @@ def main() -> int:
 
         if lang == "zh":
             panel.grab().save(str(OUT / "template-picker.png"))
+            # A small screen: the panels give way and the text keeps a usable width.
+            window.resize(800, 600)
+            settle()
+            window.grab().save(str(OUT / "small-window.png"))
+            window.resize(1480, 900)
+            settle()
             text = tab.text()
             start = text.index(POLISH_BEFORE)
             cursor = tab.editor.textCursor()
