@@ -27,7 +27,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 OUT = ROOT / "docs"
 
 # The body of the 通知; its 版头, title, 主送机关, 署名 and date are its parts, shown in the form beside the editor.
-NOTICE = """为全面总结2026年教育工作，研究部署2027年重点任务，经研究，决定召开2026年度工作总结会议。现将有关事项通知如下：
+NOTICE = """\
+为全面总结2026年教育工作，研究部署2027年重点任务，经研究，决定召开2026年度工作总结会议。现将有关事项通知如下：
 
 一、会议时间
 

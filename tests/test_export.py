@@ -354,7 +354,8 @@ def test_docx_gongwen(tmp_path: Path) -> None:
         ("（一）参会人员。", "楷体_GB2312"),
         ("各部门主要负责人参加，文件行文规范。", "仿宋_GB2312"),
     ]
-    assert paragraphs["1.第一项安排"].runs[0].bold
+    third = paragraphs["1.第一项安排"]  # §7.3.3: 仿宋 like the body, not bold
+    assert not any(r.bold for r in third.runs) and _east_asia(third.runs[0]._r) == "仿宋_GB2312"
     date = paragraphs["2026年11月25日"]
     # Without a seal: the date two characters in from the right (it is longer than the signature).
     right = date.paragraph_format.right_indent

@@ -57,12 +57,6 @@ KINDS = {
     ),
 }
 RENDERERS = ["pdf", "docx-libreoffice"]
-LIBREOFFICE_EVEN_PAGE = pytest.mark.xfail(
-    reason="LibreOffice numbers the blank page its even-page section break inserts and starts the 版记's section "
-    "on an odd page count (9 pages); still to fix",
-    strict=True,
-)
-RENDERERS_EVEN = ["pdf", pytest.param("docx-libreoffice", marks=LIBREOFFICE_EVEN_PAGE)]
 
 
 def _export(kind: str, renderer: str, folder: Path) -> list[Page]:
@@ -154,7 +148,7 @@ def test_sizes_mark_and_rule(rendered: Callable[[str, str], list[Page]], kind: s
         assert "签发人" in number_line.text and number_line.right_mm > RIGHT - 8
 
 
-@pytest.mark.parametrize("renderer", RENDERERS_EVEN)
+@pytest.mark.parametrize("renderer", RENDERERS)
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_page_numbers(rendered: Callable[[str, str], list[Page]], kind: str, renderer: str) -> None:
     pages = rendered(kind, renderer)
@@ -171,7 +165,7 @@ def test_page_numbers(rendered: Callable[[str, str], list[Page]], kind: str, ren
             assert abs(line.left_mm - (LEFT + 4.94)) < 1.0
 
 
-@pytest.mark.parametrize("renderer", RENDERERS_EVEN)
+@pytest.mark.parametrize("renderer", RENDERERS)
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_record_at_the_foot_of_an_even_last_page(
     rendered: Callable[[str, str], list[Page]], kind: str, renderer: str
@@ -197,3 +191,30 @@ def test_every_paragraph_is_printed_once(rendered: Callable[[str, str], list[Pag
     for paragraph in PARAGRAPHS:
         assert text.count(paragraph) == 1, paragraph[:6]
     assert text.count(KINDS[kind].title) == 1
+
+
+@pytest.mark.parametrize("renderer", RENDERERS)
+@pytest.mark.parametrize("paragraphs", [5, 15])
+def test_a_blank_page_before_the_record_page(
+    tmp_path: Path, qapp: QApplication, paragraphs: int, renderer: str
+) -> None:
+    """Shorter bodies: the text ends on an odd page (the 版记 on the next one), or on an even page too full for the
+    版记 (a blank page, then the 版记 page, neither numbered); the 版记 page is always even."""
+    body = "\n".join([*PARAGRAPHS[:paragraphs], "特此通知。"])
+    document = ExportDocument(body, layout="gongwen", parts=KINDS["通知"])
+    path = tmp_path / ("notice.pdf" if renderer == "pdf" else "notice.docx")
+    export_document(document, path)
+    pages = pdf_pages(path if renderer == "pdf" else docx_to_pdf(path, tmp_path))
+    assert len(pages) % 2 == 0
+    footers = [[line for line in page.lines() if line.top_mm > BOTTOM + 3] for page in pages]
+    texts = [[line for line in page.lines() if line.top_mm <= BOTTOM + 3] for page in pages]
+    assert any(line.text.startswith("抄送") for line in texts[-1])
+    black = [rule for rule in pages[-1].rules if not is_red(rule.color)]
+    assert len(black) >= 3 and abs(black[-1].y_mm - BOTTOM) < 1.5
+    for number, footer in enumerate(footers[:-2], start=1):
+        assert [line.text.replace(" ", "") for line in footer] == [f"—{number}—"]
+    blank = not texts[-2]
+    assert bool(footers[-2]) is not blank and bool(footers[-1]) is not blank
+    if not blank:
+        numbers = [footer[0].text.replace(" ", "") for footer in footers[-2:]]
+        assert numbers == [f"—{len(pages) - 1}—", f"—{len(pages)}—"]

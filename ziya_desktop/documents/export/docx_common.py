@@ -1,5 +1,5 @@
 """What the DOCX exports share: full font names on runs and styles, languages, page size, the character grid,
-outline levels and the “— N —” page number footer.
+outline levels, the “— N —” page number footer and a table floating at the foot of a page.
 
 python-docx's ``font.name`` sets only the Latin slots (``w:ascii``/``w:hAnsi``); Word then shows Chinese in the
 theme's East Asian font. Every run, the Normal style, the heading styles and the document defaults therefore get a
@@ -16,6 +16,7 @@ from docx.oxml.text.font import CT_RPr
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section
 from docx.shared import Mm, Pt
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ziya_desktop.documents.export import gongwen
@@ -27,13 +28,16 @@ __all__ = [
     "TWIPS_PER_PT",
     "add_spans",
     "doc_defaults_rpr",
+    "float_at_page_foot",
     "page_number_paragraph",
+    "set_cell_edge",
     "set_doc_grid",
     "set_document_fonts",
     "set_lang",
     "set_outline_level",
     "set_page",
     "set_rfonts",
+    "set_row_height",
     "set_rpr_fonts",
 ]
 
@@ -43,6 +47,28 @@ GONGWEN_CHAR_SPACING_TWIPS = -5
 _THEME_FONT_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 _PPR_AFTER_OUTLINE = ("w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+# The table properties after w:tblpPr, after w:tblLayout and after w:tblCellMar, in the schema's order.
+_TBLPR_AFTER_POSITION = (
+    "w:tblOverlap",
+    "w:bidiVisual",
+    "w:tblStyleRowBandSize",
+    "w:tblStyleColBandSize",
+    "w:tblW",
+    "w:jc",
+    "w:tblCellSpacing",
+    "w:tblInd",
+    "w:tblBorders",
+    "w:shd",
+    "w:tblLayout",
+    "w:tblCellMar",
+    "w:tblLook",
+    "w:tblCaption",
+    "w:tblDescription",
+    "w:tblPrChange",
+)
+_TBLPR_AFTER_CELL_MARGINS = _TBLPR_AFTER_POSITION[-4:]
+_TCPR_AFTER_BORDERS = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark")
+_TCBORDERS_ORDER = ("w:top", "w:start", "w:left", "w:bottom", "w:end", "w:right", "w:insideH", "w:insideV")
 
 
 def set_rfonts(owner: BaseOxmlElement, latin: str, east_asia: str) -> None:
@@ -177,3 +203,83 @@ def page_number_paragraph(paragraph: Paragraph, *, odd: bool) -> None:
     run("1")  # the field's last shown result, until Word or LibreOffice updates it
     run().append(end)
     run(" —")
+
+
+def float_at_page_foot(table: Table, *, left_mm: float, width_mm: float) -> None:
+    """Make ``table`` a floating table whose bottom edge is the bottom margin of the page its anchor is on.
+
+    The anchor is the paragraph that follows the table (Word, WPS and LibreOffice alike); the table takes no room
+    in the text. It is placed from the page's left edge rather than centred on the margins: a table as wide as the
+    type area placed relative to the margins stays an inline table in LibreOffice. No cell margins, so that the
+    paragraphs' indents are measured from the type area's edge.
+    """
+    tbl_pr = table._tbl.tblPr
+    position = OxmlElement("w:tblpPr")
+    for name, value in (
+        ("w:leftFromText", "0"),
+        ("w:rightFromText", "0"),
+        ("w:topFromText", "0"),
+        ("w:bottomFromText", "0"),
+        ("w:vertAnchor", "margin"),
+        ("w:horzAnchor", "page"),
+        ("w:tblpX", str(_twips(left_mm))),
+        ("w:tblpYSpec", "bottom"),
+    ):
+        position.set(qn(name), value)
+    tbl_pr.insert_element_before(position, *_TBLPR_AFTER_POSITION)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    tbl_pr.insert_element_before(overlap, *_TBLPR_AFTER_POSITION[1:])
+    width = _twips(width_mm)
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is not None:
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(width))
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.insert_element_before(layout, "w:tblCellMar", *_TBLPR_AFTER_CELL_MARGINS)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:top", "w:left", "w:bottom", "w:right"):
+        margin = OxmlElement(side)
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    tbl_pr.insert_element_before(margins, *_TBLPR_AFTER_CELL_MARGINS)
+    for column in table._tbl.tblGrid.gridCol_lst:
+        column.set(qn("w:w"), str(width))
+    for row in table.rows:
+        for cell in row.cells:
+            cell.width = Mm(width_mm)
+
+
+def set_row_height(table: Table, index: int, height_pt: float) -> None:
+    """An exact row height: its borders included, whatever the suite."""
+    tr_pr = table.rows[index]._tr.get_or_add_trPr()
+    height = OxmlElement("w:trHeight")
+    height.set(qn("w:val"), str(round(height_pt * TWIPS_PER_PT)))
+    height.set(qn("w:hRule"), "exact")
+    tr_pr.append(height)
+
+
+def set_cell_edge(cell: _Cell, side: str, width_pt: float, color: str = "000000") -> None:
+    """A single line of ``width_pt`` on the ``side`` (``"top"``, ``"bottom"``, …) of ``cell``."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    borders = tc_pr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        tc_pr.insert_element_before(borders, *_TCPR_AFTER_BORDERS)
+    edge = OxmlElement(f"w:{side}")
+    edge.set(qn("w:val"), "single")
+    edge.set(qn("w:sz"), str(max(2, round(width_pt * 8))))
+    edge.set(qn("w:space"), "0")
+    edge.set(qn("w:color"), color)
+    later = _TCBORDERS_ORDER[_TCBORDERS_ORDER.index(f"w:{side}") + 1 :]
+    following = next((child for child in borders if child.tag in {qn(tag) for tag in later}), None)
+    if following is None:
+        borders.append(edge)
+    else:
+        following.addprevious(edge)
+
+
+def _twips(mm: float) -> int:
+    return round(gongwen.mm_to_pt(mm) * TWIPS_PER_PT)

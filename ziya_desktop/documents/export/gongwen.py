@@ -2,7 +2,7 @@
 
 The standard sets an A4 page with a 156 × 225 mm type area (版心) of 22 lines × 28 characters, the body in 三号
 仿宋_GB2312, the title in 二号小标宋, the body's heading levels 一、 → （一） → 1. → （1） in 黑体, 楷体_GB2312,
-仿宋 (bold by common practice) and 仿宋, and page numbers in 四号宋体 as “— 1 —”.
+仿宋 and 仿宋 (§7.3.3: not bold), and page numbers in 四号宋体 as “— 1 —”.
 
 :func:`layout_gongwen` reads the blocks of a document and gives every line its role (title, 主送机关, body,
 heading, 署名, 成文日期); the DOCX and HTML/PDF exporters only turn roles into formatting.

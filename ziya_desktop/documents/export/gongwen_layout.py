@@ -104,7 +104,8 @@ def _body_para(block: Block) -> Para:
         return Para(Role.BODY, _runs(spans), first_indent=2.0)
     head, rest = split_spans(spans, heading_end(text))
     face = {1: Face.HEITI, 2: Face.KAITI}.get(level, Face.FANGSONG)
-    head_runs = tuple(Run(s.text, face, s.bold or level == 3) for s in head if s.text)
+    # §7.3.3: the third and fourth levels are 仿宋 like the body, not bold (the writer's own **bold** stays).
+    head_runs = tuple(Run(s.text, face, s.bold) for s in head if s.text)
     return Para(Role.HEADING, (*head_runs, *_runs(rest)), first_indent=2.0)
 
 
