@@ -49,6 +49,8 @@ from ziya_desktop.writing.templates import (
 PREVIEW_DELAY_MS = 150
 _SPLIT_UNIT = 100
 # The side panel shrinks to this width (its form and prompt scroll), so a small window keeps its editor wide.
+# Labels up to this width stay on one line (the panel's narrowest form is a little wider).
+_LABEL_LINE_WIDTH = 170
 MIN_WIDTH = 220
 _WARNING_STYLE = "background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; border-radius: 3px; padding: 4px;"
 
@@ -335,9 +337,12 @@ class TemplatePanel(QWidget):
         self._update_buttons()
 
     def _wrap_form_labels(self) -> None:
-        # A long field label wraps in a narrow panel rather than making the form scroll sideways.
+        # A long field label wraps in a narrow panel rather than making the form scroll sideways. A wrapping label
+        # asks for a balanced, narrow shape, so each keeps the width of its one line up to what a narrow panel has.
         for label in self.form.findChildren(QLabel):
             label.setWordWrap(True)
+            one_line = label.fontMetrics().horizontalAdvance(label.text()) + 2
+            label.setMinimumWidth(min(one_line, _LABEL_LINE_WIDTH))
 
     def _update_buttons(self) -> None:
         template = self._template
