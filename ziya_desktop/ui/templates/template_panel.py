@@ -50,7 +50,7 @@ PREVIEW_DELAY_MS = 150
 _SPLIT_UNIT = 100
 # The side panel shrinks to this width (its form and prompt scroll), so a small window keeps its editor wide.
 # Labels up to this width stay on one line (the panel's narrowest form is a little wider).
-_LABEL_LINE_WIDTH = 170
+_LABEL_LINE_WIDTH = 150
 MIN_WIDTH = 220
 _WARNING_STYLE = "background: #fff3cd; color: #664d03; border: 1px solid #ffe69c; border-radius: 3px; padding: 4px;"
 
