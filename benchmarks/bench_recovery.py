@@ -1,6 +1,6 @@
 """Crash recovery of a long document: start-up to the shown recovery dialog, against plain difflib.
 
-    python -m benchmarks.bench_recovery [--kb 100] [--json]
+    python -m benchmarks.bench_recovery [--kb 100] [--kill-trials 20] [--model M.gguf] [--json]
 
 A 公文-style document of ``--kb`` kilobytes (UTF-8; paragraphs of stock phrases, so the same characters and
 phrases recur as in real official writing) is saved, then edited heavily the way a writer would before a crash:
@@ -10,22 +10,44 @@ recovery (``start_recovery`` on a shown ``MainWindow``, offscreen) then runs up 
 diff rendered. The baseline, in the same run, is the diff recovery used before: ``difflib.SequenceMatcher`` with
 ``autojunk=False`` over the same diff units. The diff's step count (see ``ziya_desktop.writing.diff.DiffBudget``)
 is reported too: it bounds the work whatever the machine.
+
+With ``--kill-trials N`` (default 20; ``--model``, default the tiny test checkpoint converted to Q4_K_M) the real
+app is also killed with SIGKILL N times in the middle of a generation, each start recovering what the last one
+lost (``benchmarks.fuzz_kill_timing`` runs the app). Each start (``run_gui``, offscreen, one ``ZIYA_HOME`` for all)
+restores what the recovery dialog offers, or opens the 20 KB document when nothing was left to recover, continues
+it at its end with the model and saves it every 1.5 s while the model writes. The model is **paced**: each
+streamed token is delayed 15 ms (about 50 tokens/s measured, a fast GPU's pace for a 13B model; the tiny model
+alone writes thousands a second), so that a kill lands mid-stream: 0.3 to 2.2 s into it, or, for every second
+kill, at the first save after that moment. Every change of the text is reported with its SHA-256, and every save
+as it begins and after it returned. Per kill, judged by the next start: the loss window (from the first change the
+recovered text lacks to the kill); the time from launch, and from the shown window, to the recovery dialog; whether
+the recovered text is, by hash, exactly a text the editor showed before the kill; whether the saved file is one
+complete version and never older than the last save that had completed; whether the kill landed mid-save (a save
+had begun and not returned).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import math
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from benchmarks.fuzz_kill_timing import TOKEN_DELAY_S, Run, launch, text_sha
 from ziya_desktop.bench import Figure, figure, figures_json, format_table
 
 GOAL_S = 2.0
+ROOT = Path(__file__).resolve().parent.parent
+KILL_TRIALS = 20
+SEED_TEXT = "关于召开年度工作会议的通知\n\n各部门：\n"
 _PHRASES = (
     "各部门",
     "要进一步",
@@ -154,7 +176,7 @@ def measure_recovery(size_kb: int = 100) -> list[Figure]:
                 raise RuntimeError("the recovery dialog did not open")
             changes_shown = len(dialog.recovered()[0].changes())
             dialog.reject()
-            window.ask_unsaved = lambda _tab: QMessageBox.StandardButton.Discard  # type: ignore[method-assign]
+            window.ask_unsaved = lambda _tab: QMessageBox.StandardButton.Discard  # type: ignore[method-assign,assignment]
             window.close()
             window.deleteLater()
             app.processEvents()
@@ -185,13 +207,197 @@ def measure_recovery(size_kb: int = 100) -> list[Figure]:
     ]
 
 
+# -- SIGKILL in the middle of a generation, again and again ----------------------------------------------------------
+
+
+@dataclass
+class KillTrial:
+    """One SIGKILL mid-generation, judged by the start after it."""
+
+    streamed_s: float  # from the first streamed change to the kill
+    dialog_s: float | None  # launch of the next start to its recovery dialog (None: nothing was left to recover)
+    dialog_after_up_s: float | None  # the same from the shown window (start_recovery's own time)
+    loss_s: float  # from the first change the recovered text lacks to the kill (nan: no state matched)
+    matched: bool  # the recovered text is, by SHA-256, a text the editor showed before the kill
+    named_model: bool  # the dialog said which model was writing
+    mid_save: bool  # a save had begun and not returned when the kill came
+    aimed_mid_save: bool
+    file_ok: bool  # the saved file is one complete version (a finished save's, or the interrupted one's)
+    rolled_back: bool  # the saved file is older than the last save that had completed
+    temps_left: int
+    tokens_per_s: float
+
+
+@dataclass
+class KillRecovery:
+    trials: list[KillTrial] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def judge_kill(killed: Run, after: Run, saves: list[str], model_name: str) -> KillTrial:
+    """Compare what ``after`` recovered and the file on disk with what ``killed`` showed and saved."""
+    states = killed.states()
+    start = after.first("start")
+    assert start is not None
+    match = max((i for i, (_t, sha) in enumerate(states) if sha == start["sha"]), default=None)
+    loss = math.nan if match is None else (killed.killed_at - states[match + 1][0] if match + 1 < len(states) else 0)
+    saves += [e["file"] for e in killed.events if e["ev"] == "saved" and e["ok"]]
+    on_disk = hashlib.sha256(killed.file_after).hexdigest()
+    in_flight = killed.save_in_flight()
+    try:
+        file_text_sha = text_sha(killed.file_after.decode("utf-8"))
+    except UnicodeDecodeError:
+        file_text_sha = ""
+    landed = in_flight is not None and file_text_sha == in_flight and on_disk != saves[-1]
+    if landed:
+        saves.append(on_disk)  # the interrupted save had renamed its file into place: the newest version
+    texts = [e for e in killed.events if e["ev"] == "text"]
+    rate = (texts[-1]["tokens"] - texts[0]["tokens"]) / (texts[-1]["t"] - texts[0]["t"]) if len(texts) > 1 else 0.0
+    dialog, up = after.first("dialog"), after.first("up")
+    generate = killed.first("generate")
+    began = next((e["t"] for e in texts if generate is not None and e["t"] >= generate["t"]), killed.killed_at)
+    return KillTrial(
+        streamed_s=killed.killed_at - began,
+        dialog_s=None if dialog is None else dialog["t"] - after.launched,
+        dialog_after_up_s=None if dialog is None or up is None else dialog["t"] - up["t"],
+        loss_s=loss,
+        matched=match is not None,
+        named_model=dialog is not None and model_name in str(dialog["details"]),
+        mid_save=in_flight is not None,
+        aimed_mid_save=killed.aimed_mid_save,
+        file_ok=on_disk == saves[-1],
+        rolled_back=on_disk in saves[:-1] and on_disk != saves[-1],
+        temps_left=killed.temps_left,
+        tokens_per_s=rate,
+    )
+
+
+def initial_document() -> str:
+    """The kill trials' document: about 20 KB of 公文 paragraphs, ending in the text the model continues."""
+    return heavy_edit_pair(20_000, seed=7)[0] + SEED_TEXT
+
+
+def measure_kill_recovery(
+    model: Path, trials: int = KILL_TRIALS, *, seed: int = 5, work: Path | None = None
+) -> KillRecovery:
+    """Kill the app ``trials`` times mid-generation, each start recovering the last kill (see the module's text).
+
+    Raises:
+        RuntimeError: a start failed, showed no dialog although journals were left, or never reached its kill.
+    """
+    rng = random.Random(seed)
+    began = time.perf_counter()
+    result = KillRecovery()
+    with tempfile.TemporaryDirectory(prefix="ziya-kill-recovery-", dir=work) as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        doc = Path(tmp) / "通知.md"
+        doc.write_bytes(initial_document().encode("utf-8"))
+        env = dict(os.environ, ZIYA_HOME=str(home), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+        saves = [hashlib.sha256(doc.read_bytes()).hexdigest()]
+        killed: Run | None = None
+        for i in range(trials + 1):
+            run = launch(model, doc, env, final=i == trials, rng=rng, aim=i % 2 == 1)
+            if killed is not None:
+                result.trials.append(judge_kill(killed, run, saves, model.name))
+            killed = run
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _p95(values: list[float]) -> float:
+    """The nearest-rank 95th percentile (the 19th of 20); nan when empty or when any value is nan."""
+    if not values or any(math.isnan(v) for v in values):
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _spread(g: str, name: str, values: list[float], goal: bool) -> list[Figure]:
+    """p95 and max of ``values`` in seconds, against GOAL_S when ``goal``."""
+    worst = max(values) if values and not any(math.isnan(v) for v in values) else math.nan
+    text = f"<= {GOAL_S:g} s" if goal else ""
+    return [
+        figure(g, f"{name}, p95", _p95(values), "s", text, _p95(values) <= GOAL_S if goal else None),
+        figure(g, f"{name}, max", worst, "s", text, worst <= GOAL_S if goal else None),
+    ]
+
+
+def kill_recovery_figures(result: KillRecovery) -> list[Figure]:
+    """The loss window and the time to the recovery dialog (p95, max) against the 2 s goal; content, file and
+    mid-save counts; the model's pace."""
+    t = result.trials
+    n = len(t)
+    g = f"crash recovery, {n} SIGKILLs mid-generation (model paced: +{TOKEN_DELAY_S * 1000:g} ms a token)"
+    shown = [x for x in t if x.dialog_s is not None]
+    rate = statistics.median(x.tokens_per_s for x in t) if t else math.nan
+    return [
+        figure(g, "kill trials", n, "trials"),
+        figure(g, "model pace: delay added per streamed token", TOKEN_DELAY_S * 1000, "ms"),
+        figure(g, "streaming rate measured (paced), median", rate, "tokens/s"),
+        figure(g, "streamed before the kill, shortest", min((x.streamed_s for x in t), default=math.nan), "s"),
+        *_spread(g, "loss window (first change not recovered to the kill)", [x.loss_s for x in t], True),
+        figure(g, "starts that showed the recovery dialog", len(shown), "trials"),
+        *_spread(g, "shown window to recovery dialog", [x.dialog_after_up_s or 0.0 for x in shown], True),
+        *_spread(
+            g, "launch to recovery dialog (interpreter start included)", [x.dialog_s or 0.0 for x in shown], False
+        ),
+        figure(
+            g,
+            "recovered text = a text shown before the kill (SHA-256)",
+            sum(x.matched for x in t),
+            "trials",
+            f"= {n}",
+            all(x.matched for x in t),
+        ),
+        figure(g, "dialog named the model that was writing", sum(x.named_model for x in shown), "trials"),
+        figure(g, "kills that landed mid-save", sum(x.mid_save for x in t), "trials"),
+        figure(g, "kills aimed at the start of a save", sum(x.aimed_mid_save for x in t), "trials"),
+        figure(g, "kills that left a save's temp file", sum(x.temps_left > 0 for x in t), "trials"),
+        figure(
+            g,
+            "saved file not one complete version",
+            sum(not x.file_ok for x in t),
+            "trials",
+            "= 0",
+            all(x.file_ok for x in t),
+        ),
+        figure(
+            g,
+            "saved file rolled back to an older version",
+            sum(x.rolled_back for x in t),
+            "trials",
+            "= 0",
+            not any(x.rolled_back for x in t),
+        ),
+    ]
+
+
+def tiny_model(folder: Path) -> Path:
+    """The tiny test checkpoint converted to Q4_K_M in ``folder`` (a second or two)."""
+    from converters.hf_to_gguf import convert
+    from ziya_desktop.engine.llama_api import ensure_backend
+
+    ensure_backend()  # routes the quantizer's log into logging instead of the report's output
+    out = folder / "tiny-q4_k_m.gguf"
+    convert(ROOT / "tests" / "data" / "tiny_ziya", out, "q4_k_m", threads=1)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--kb", type=int, default=100, help="size of the saved document in KB (default 100)")
+    parser.add_argument("--kill-trials", type=int, default=KILL_TRIALS, help="SIGKILLs mid-generation (0: none)")
+    parser.add_argument("--model", type=Path, default=None, help="GGUF for the kill trials (default: tiny model)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
-    args = parser.parse_args(argv)
-    figures = measure_recovery(args.kb)
-    print(figures_json(figures) if args.json else format_table(figures))
+    opts = parser.parse_args(args)
+    figures = measure_recovery(opts.kb)
+    if opts.kill_trials > 0:
+        with tempfile.TemporaryDirectory(prefix="ziya-bench-recovery-model-") as tmp:
+            model = opts.model if opts.model is not None else tiny_model(Path(tmp))
+            figures += kill_recovery_figures(measure_kill_recovery(model, opts.kill_trials))
+    print(figures_json(figures) if opts.json else format_table(figures))
     return 0
 
 

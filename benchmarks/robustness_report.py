@@ -1,19 +1,29 @@
-"""Robustness report: kill trials of the atomic save, fuzzing of the journal reader, and the crash loss window.
+"""Robustness report: kill trials of the atomic save, fuzzing of every reader of outside files, and SIGKILLs of the
+real app in the middle of a generation.
 
-    python -m benchmarks.robustness_report [--trials 200] [--fuzz 5000] [--model M.gguf | --no-app] [--json]
+    python -m benchmarks.robustness_report [--quick] [--trials 200] [--fuzz 1000] [--readers R ...] [--workers 2]
+        [--kill-trials 20] [--model M.gguf | --no-app] [--findings DIR] [--json]
 
-Prints three figures:
+1. Kill trials of the save: a child process saves a 4 MiB document over and over (``atomic_write_bytes``) and is
+   killed with SIGKILL at a random moment; after each kill the file must be one complete version, never torn or
+   empty, and never older than a version seen on disk before; kills that landed inside a save (its temp file was
+   left) are counted.
+2. Fuzzing (``benchmarks.fuzz_campaign``): the GGUF check and then llama.cpp's load of what it accepted, the torch
+   pickle reader, the safetensors reader, config.json and the weights index, the tokenizer files, template TOML,
+   the model catalog, the journal, the model library's index and the front matter of documents. Each mutated input
+   runs in a worker process under a timeout, coverage-guided; per reader: inputs, accepted, refused with the
+   reader's own error, unexpected exceptions, hangs and crashes, with every failing input saved (``--findings``,
+   default a new folder under /tmp/ziya-fuzz-findings). The unmutated seeds are run and reported apart. A planted
+   reader that crashes, hangs and raises proves the harness counts each.
+3. App kills (``benchmarks.bench_recovery.measure_kill_recovery``): ``--kill-trials`` SIGKILLs of the app while a
+   paced model streams into a document that is saved every 1.5 s; loss window and time to the recovery dialog
+   (p95, max) against 2 s, the recovered text compared by hash with what the editor showed, the saved file checked
+   for completeness and rollback, kills that landed mid-save counted.
 
-- kill trials run and documents lost: a child process saves a 4 MiB document over and over and is killed with
-  SIGKILL at a random moment; after each kill the file must be one complete version (never torn, never empty);
-- fuzz inputs tried and failures: random bytes and damaged journals fed to the journal reader, which must either
-  parse them or refuse them with ``JournalFormatError`` (anything else is a failure);
-- recovery loss window measured: the real app (``ziya_desktop.app.run_gui``, offscreen, ``ZIYA_HOME`` in a temp
-  folder) streams a generation into a document and is killed with SIGKILL mid-stream; a second start recovers the
-  document, and the loss is the time between the kill and the newest moment whose text the recovery still holds.
-
-Without ``--model`` the tiny test checkpoint is converted to a Q4_K_M GGUF in a temp folder first. The tests use
-these same functions (tests/test_kill_save.py, tests/test_crash_recovery.py).
+The tiny test checkpoint is converted to a Q4_K_M GGUF in a temp folder first (the GGUF seed, and the app's model
+without ``--model``). ``measure_robustness`` returns all of it as figures (``run_all`` calls it). The tests use
+these functions (tests/test_kill_save.py, tests/test_robustness.py; ``measure_recovery_loss``, one kill with the
+older single measure, for tests/test_crash_recovery.py; ``fuzz_journal_reader`` for tests/test_journal.py).
 """
 
 from __future__ import annotations
@@ -30,6 +40,20 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from benchmarks.bench_recovery import KILL_TRIALS, kill_recovery_figures, measure_kill_recovery, tiny_model
+from benchmarks.fuzz_campaign import (
+    ReaderReport,
+    fuzz_all,
+    fuzz_figures,
+    fuzz_journal_reader,
+    summary_lines,
+    write_manifest,
+)
+from benchmarks.fuzz_targets import TARGETS, Kit
+from ziya_desktop.bench import Figure, figure, figures_json, format_table
+
+__all__ = ["fuzz_journal_reader", "measure_recovery_loss", "measure_robustness", "run_kill_trials"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT_BYTES = 4 << 20
@@ -94,6 +118,8 @@ class KillTrials:
     trials: int = 0
     lost: int = 0  # the file was not one complete version after a kill
     changed: int = 0  # the kill came after at least one save completed in that trial
+    rolled_back: int = 0  # the file held an older version than it had before (in this trial or an earlier one)
+    mid_save: int = 0  # the kill landed inside a save: the save's temp file was left behind
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -104,8 +130,10 @@ def run_kill_trials(
     """Kill a saving child ``trials`` times at random moments; check the document after every kill.
 
     Returns:
-        The count of trials, of documents lost (not one complete version) and of trials in which the file moved
-        on to a newer version; ``problems`` describes each loss.
+        The count of trials, of documents lost (not one complete version), of files that went back to an older
+        version than one seen before, of kills that landed inside a save (it had created its temp file and not
+        yet renamed it) and of trials in which the file moved on to a newer version; ``problems`` describes each
+        loss and rollback.
     """
     rng = random.Random(seed)
     target = folder / "报告.md"
@@ -123,6 +151,7 @@ def run_kill_trials(
     try:
         if server.stdout.readline().strip() != "ready":
             raise RuntimeError("the saving process did not start")
+        newest = complete_version(target.read_bytes(), size) or 0
         for trial in range(trials):
             before = complete_version(target.read_bytes(), size)
             server.stdin.write(f"{(trial + 1) * 1_000_000}\n")
@@ -137,81 +166,21 @@ def run_kill_trials(
             if after is None:
                 result.lost += 1
                 result.problems.append(f"trial {trial}: the document is not one complete version")
+            elif after < newest or (before is not None and after < before):
+                result.rolled_back += 1
+                result.problems.append(f"trial {trial}: version {after} after version {newest} had been on disk")
             elif after != before:
                 result.changed += 1
+            newest = max(newest, after or 0)
             # A killed save leaves its hidden temp file (start-up removes those); 200 of 4 MiB would fill the disk.
-            for leftover in folder.glob(".*.ziya-tmp"):
+            leftovers = list(folder.glob(".*.ziya-tmp"))
+            result.mid_save += bool(leftovers)
+            for leftover in leftovers:
                 leftover.unlink()
     finally:
         server.stdin.close()
         server.wait(timeout=30)
     result.seconds = time.perf_counter() - started
-    return result
-
-
-# -- fuzzing the journal reader --------------------------------------------------------------------------------------
-
-
-@dataclass
-class FuzzResult:
-    tried: int = 0
-    refused: int = 0
-    parsed: int = 0
-    failures: list[str] = field(default_factory=list)
-
-
-def _valid_journal(rng: random.Random) -> bytes:
-    from ziya_desktop.documents.journal import GenerationInfo, JournalEntry, SavedFileState, encode_entry
-
-    text = "".join(rng.choice("年度工作会议通知。\n🎉abc\x00\u200b") for _ in range(rng.randrange(0, 60)))
-    entry = JournalEntry(
-        document_id=f"{rng.getrandbits(128):032x}",
-        title="Untitled 1",
-        path=Path("/tmp/报告.md") if rng.random() < 0.5 else None,
-        saved=SavedFileState(10, 123, "ab" * 32) if rng.random() < 0.5 else None,
-        text=text,
-        cursor=rng.randrange(0, 100),
-        written_at=time.time(),
-        pid=1234,
-        generation=GenerationInfo("/m/ziya.gguf", {"temperature": 0.85}) if rng.random() < 0.5 else None,
-    )
-    return encode_entry(entry)
-
-
-def fuzz_journal_reader(inputs: int = 5000, *, seed: int = 7) -> FuzzResult:
-    """Feed random and damaged journals to ``decode_entry``: each must parse or raise ``JournalFormatError``."""
-    from ziya_desktop.documents.journal import JournalFormatError, decode_entry
-
-    rng = random.Random(seed)
-    result = FuzzResult()
-    for i in range(inputs):
-        valid = _valid_journal(rng)
-        kind = i % 5
-        if kind == 0:
-            data = bytes(rng.getrandbits(8) for _ in range(rng.randrange(0, 200)))
-        elif kind == 1:
-            data = valid[: rng.randrange(0, len(valid))]
-        elif kind == 2:
-            mutable = bytearray(valid)
-            for _ in range(rng.randrange(1, 8)):
-                mutable[rng.randrange(len(mutable))] = rng.getrandbits(8)
-            data = bytes(mutable)
-        elif kind == 3:
-            body = json.loads(valid)
-            key = rng.choice(sorted(body))
-            body[key] = rng.choice([None, True, -1, 1.5, "x", [], {}, "\ud800", 10**30])
-            data = json.dumps(body).encode()
-        else:
-            data = b"[" * rng.randrange(1000, 200_000) if rng.random() < 0.1 else valid
-        result.tried += 1
-        try:
-            decode_entry(data)
-        except JournalFormatError:
-            result.refused += 1
-        except Exception as exc:  # noqa: BLE001  (any other exception is exactly the failure being counted)
-            result.failures.append(f"input {i} (kind {kind}): {type(exc).__name__}: {exc}")
-        else:
-            result.parsed += 1
     return result
 
 
@@ -283,15 +252,22 @@ def _drive_recovery(out: Path) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from ziya_desktop import paths
     from ziya_desktop.app import run_gui
+    from ziya_desktop.documents.journal import list_journals
     from ziya_desktop.ui.files.recovery_dialog import RecoveryDialog
     from ziya_desktop.ui.shell.main_window import MainWindow
 
+    # The journals are scanned on a worker thread: wait for the dialog (a fixed wait loses the race on a busy machine).
+    deadline = time.monotonic() + (30.0 if list_journals(paths.journal_dir()) else 0.2)
     app = QApplication([sys.argv[0]])
 
     def drive() -> None:
         window = next(w for w in app.topLevelWidgets() if isinstance(w, MainWindow))
         dialog = window.findChild(RecoveryDialog)
+        if (dialog is None or not dialog.isVisible()) and time.monotonic() < deadline:
+            QTimer.singleShot(10, drive)
+            return
         result: dict[str, object] = {"dialog": dialog is not None}
         if dialog is not None:
             result["names"] = [d.name for d in dialog.recovered()]
@@ -304,7 +280,7 @@ def _drive_recovery(out: Path) -> int:
         window.ask_unsaved = lambda _tab: QMessageBox.StandardButton.Discard  # type: ignore[assignment,method-assign]
         window.close()
 
-    QTimer.singleShot(200, drive)
+    QTimer.singleShot(0, drive)
     return run_gui([sys.argv[0]])
 
 
@@ -381,14 +357,86 @@ def measure_recovery_loss(
 # -- the report ------------------------------------------------------------------------------------------------------
 
 
-def _tiny_model(folder: Path) -> Path:
-    from converters.hf_to_gguf import convert
-    from ziya_desktop.engine.llama_api import ensure_backend
+@dataclass
+class Sizes:
+    """How much of everything a run does: full size (``make bench``) or ``quick`` (the tests)."""
 
-    ensure_backend()  # routes the quantizer's log into logging instead of the report's output
-    out = folder / "tiny-q4_k_m.gguf"
-    convert(ROOT / "tests" / "data" / "tiny_ziya", out, "q4_k_m", threads=1)
-    return out
+    trials: int = 200
+    fuzz: int = 1000
+    kill_trials: int = KILL_TRIALS
+    workers: int = 2
+
+    @classmethod
+    def quick(cls) -> Sizes:
+        return cls(trials=10, fuzz=25, kill_trials=2, workers=2)
+
+
+def kill_figures(kills: KillTrials) -> list[Figure]:
+    g = f"kill trials: SIGKILL at random moments of a loop saving a {DOCUMENT_BYTES >> 20} MiB document"
+    return [
+        figure(g, "kill trials", kills.trials, "trials"),
+        figure(g, "document lost (not one complete version)", kills.lost, "trials", "= 0", kills.lost == 0),
+        figure(
+            g, "document rolled back to an older version", kills.rolled_back, "trials", "= 0", not kills.rolled_back
+        ),
+        figure(g, "kills that landed mid-save (temp file left)", kills.mid_save, "trials"),
+        figure(g, "the newer version had landed", kills.changed, "trials"),
+    ]
+
+
+def measure_robustness(
+    work: Path | None = None,
+    *,
+    sizes: Sizes | None = None,
+    model: Path | None = None,
+    readers: list[str] | None = None,
+    findings: Path | None = None,
+    app: bool = True,
+) -> tuple[list[Figure], list[ReaderReport]]:
+    """Everything the report measures, as figures (for ``run_all``) and the fuzzing's per-reader reports.
+
+    Args:
+        work: where the temporary files go (default: the system's temp folder).
+        sizes: :class:`Sizes` (default: full size; ``Sizes.quick()`` for a smoke test).
+        model: the GGUF the app kill trials stream from (default: the tiny checkpoint converted here).
+        readers: the fuzz targets (default: every reader, see ``benchmarks.fuzz_targets.TARGETS``).
+        findings: where failing fuzz inputs are saved (default: :func:`default_findings`; the folder is made only
+            when an input fails).
+        app: run the kill trials of the real app mid-generation (``bench_recovery.measure_kill_recovery``).
+
+    Raises:
+        RuntimeError: a child process of a trial failed, or the fuzz workers could not start.
+    """
+    sizes = sizes or Sizes()
+    findings = findings or default_findings()
+    with tempfile.TemporaryDirectory(prefix="ziya-robustness-", dir=work) as tmp:
+        folder = Path(tmp)
+        _step(f"{sizes.trials} kill trials of the 4 MiB save")
+        figures = kill_figures(run_kill_trials(folder, sizes.trials))
+        tiny = tiny_model(folder)  # the fuzzing's GGUF seed, whatever model the app kills stream from
+        names = readers if readers is not None else list(TARGETS)
+        _step(f"fuzzing {len(names)} readers, {sizes.fuzz} inputs each (× weight), {sizes.workers} workers")
+        reports, _planted, planted_ok, _restarts = fuzz_all(
+            names, sizes.fuzz, workers=sizes.workers, scratch=folder / "fuzz", kit=Kit(gguf=tiny), findings=findings
+        )
+        figures += fuzz_figures(reports, planted_ok)
+        failing = sum(f.count for r in reports for f in r.findings)
+        if failing:
+            _step(f"{failing} failing fuzz inputs; examples saved under {findings}")
+        if app and sizes.kill_trials > 0:
+            _step(f"{sizes.kill_trials} SIGKILLs of the app mid-generation")
+            trials = measure_kill_recovery(model or tiny, sizes.kill_trials, work=folder)
+            figures += kill_recovery_figures(trials)
+    return figures, reports
+
+
+def default_findings() -> Path:
+    """A new folder under the temp folder for this run's failing fuzz inputs (``ziya-fuzz-findings/<time>``)."""
+    return Path(tempfile.gettempdir()) / "ziya-fuzz-findings" / time.strftime("%Y%m%d-%H%M%S")
+
+
+def _step(what: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {what}", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,46 +445,39 @@ def main(argv: list[str] | None = None) -> int:
         return _drive_generation(Path(args[1]))
     if args[:1] == ["_drive-recovery"]:
         return _drive_recovery(Path(args[1]))
+    full = Sizes()
     parser = argparse.ArgumentParser(prog="robustness_report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--trials", type=int, default=200, help="SIGKILL trials of the 4 MiB save")
-    parser.add_argument("--fuzz", type=int, default=5000, help="inputs fed to the journal reader")
-    parser.add_argument("--model", type=Path, default=None, help="GGUF for the loss window (default: tiny model)")
-    parser.add_argument("--no-app", action="store_true", help="skip the app kill and its loss window")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes everywhere (a smoke test, not figures)")
+    parser.add_argument("--trials", type=int, default=None, help=f"SIGKILLs of the 4 MiB save ({full.trials})")
+    parser.add_argument("--fuzz", type=int, default=None, help=f"mutated inputs per reader ({full.fuzz}; × weight)")
+    parser.add_argument("--readers", nargs="+", default=None, choices=list(TARGETS), help="fuzz only these")
+    parser.add_argument("--workers", type=int, default=None, help=f"fuzz worker processes ({full.workers})")
+    parser.add_argument("--kill-trials", type=int, default=None, help=f"SIGKILLs of the app ({full.kill_trials})")
+    parser.add_argument("--model", type=Path, default=None, help="GGUF for the app kills (default: tiny model)")
+    parser.add_argument("--no-app", action="store_true", help="skip the app kill trials")
+    parser.add_argument("--findings", type=Path, default=None, help="folder for failing inputs (default: in /tmp)")
     parser.add_argument("--json", action="store_true", help="one JSON object instead of text")
     opts = parser.parse_args(args)
-    report: dict[str, object] = {}
-    with tempfile.TemporaryDirectory(prefix="ziya-robustness-") as tmp:
-        folder = Path(tmp)
-        kills = run_kill_trials(folder, opts.trials)
-        report["kill"] = {"trials": kills.trials, "lost": kills.lost, "changed": kills.changed, "s": kills.seconds}
-        fuzz = fuzz_journal_reader(opts.fuzz)
-        report["fuzz"] = {"tried": fuzz.tried, "failures": len(fuzz.failures), "refused": fuzz.refused}
-        if not opts.no_app:
-            model = opts.model if opts.model is not None else _tiny_model(folder)
-            home = folder / "home"
-            home.mkdir()
-            loss = measure_recovery_loss(model, home)
-            report["recovery"] = {
-                "loss_s": round(loss.loss_s, 3),
-                "chars_at_kill": loss.chars_at_kill,
-                "recovered_chars": loss.recovered_chars,
-                "streamed_s": round(loss.streamed_before_kill_s, 3),
-                "consistent": loss.recovered_prefix_ok,
-            }
+    sizes = Sizes.quick() if opts.quick else Sizes()
+    for name in ("trials", "fuzz", "workers", "kill_trials"):
+        if getattr(opts, name) is not None:
+            setattr(sizes, name, getattr(opts, name))
+    findings = opts.findings or default_findings()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    started = time.perf_counter()
+    figures, reports = measure_robustness(
+        sizes=sizes, model=opts.model, readers=opts.readers, findings=findings, app=not opts.no_app
+    )
+    manifest = write_manifest(reports, findings) if any(r.findings for r in reports) else None
+    seconds = round(time.perf_counter() - started, 1)
     if opts.json:
-        print(json.dumps(report))
+        readers_json = [r.as_json() for r in reports]
+        print(figures_json(figures, seconds=seconds, findings=str(manifest or ""), readers=readers_json))
         return 0
-    print(f"kill trials run: {kills.trials}, documents lost: {kills.lost} (file had moved on in {kills.changed})")
-    print(f"fuzz inputs tried: {fuzz.tried}, failures: {len(fuzz.failures)} (refused {fuzz.refused})")
-    for problem in [*kills.problems, *fuzz.failures][:20]:
-        print(f"  {problem}")
-    recovery = report.get("recovery")
-    if isinstance(recovery, dict):
-        print(
-            f"recovery loss window measured: {recovery['loss_s']:.2f} s "
-            f"({recovery['recovered_chars']} of {recovery['chars_at_kill']} characters recovered after "
-            f"{recovery['streamed_s']:.1f} s of streaming; consistent: {recovery['consistent']})"
-        )
+    print(format_table(figures))
+    print()
+    print("\n".join(summary_lines(reports)))
+    print(f"\n{seconds} s; failing inputs: {manifest or 'none'}")
     return 0
 
 

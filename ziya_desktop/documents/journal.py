@@ -241,6 +241,11 @@ def decode_entry(data: bytes) -> JournalEntry:
         raise JournalFormatError(
             QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is damaged (nested too deeply)")
         ) from err
+    except ValueError as err:
+        # JSON that parses but cannot be held, such as an integer of thousands of digits: damaged, like the rest.
+        raise JournalFormatError(
+            QT_TRANSLATE_NOOP("DocumentJournal", "the journal file is damaged (a value out of any range)")
+        ) from err
     if not isinstance(body, dict) or body.get("format") != "ziya-journal":
         raise JournalFormatError(QT_TRANSLATE_NOOP("DocumentJournal", "the file is not a Ziya Desktop journal"))
     if body.get("version") != JOURNAL_VERSION:

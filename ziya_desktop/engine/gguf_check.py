@@ -278,9 +278,13 @@ def read_gguf_header(path: Path) -> GGUFHeader:
     from ziya_desktop.errors import ModelNotFoundError
 
     path = Path(path)
-    if not path.exists():
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except OSError as exc:  # a name too long, a folder we may not enter
+        raise ModelNotFoundError(f"{path.name[:80]}: cannot be examined ({exc.strerror})") from exc
+    if not exists:
         raise ModelNotFoundError(f"model file not found: {path}")
-    if not path.is_file():
+    if not is_file:
         raise ModelNotFoundError(f"{path} is not a file")
     try:
         with path.open("rb") as f:

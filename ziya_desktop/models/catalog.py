@@ -132,6 +132,10 @@ def load_catalog(path: Path | None = None) -> tuple[CatalogModel, ...]:
         raise CatalogError(f"the model catalog {source} is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
         raise CatalogError(f"the model catalog {source} is not valid TOML: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        # tomllib lets both through: an integer of more than 4300 digits (int's conversion limit) and arrays or
+        # tables nested too deeply for the interpreter's stack.
+        raise CatalogError(f"the model catalog {source} is not a usable TOML file: {str(exc)[:200]}") from exc
     return parse_catalog(data, label=source.name)
 
 

@@ -135,8 +135,15 @@ class ModelLibrary:
             problem = "the file was moved or deleted" if linked else "the file disappeared"
             return LocalModel(path, path.stem, "", 0, 0, False, f"{problem}: {path}", linked)
         except ZiyaError as exc:
-            size = path.stat().st_size if path.is_file() else 0
+            try:
+                size = path.stat().st_size if path.is_file() else 0
+            except OSError:
+                size = 0
             return LocalModel(path, path.stem, "", size, 0, False, str(exc), linked)
+        except OSError as exc:
+            # A path that cannot even be looked at (a name too long, a folder without permission): listed, not fatal.
+            problem = f"the file cannot be examined ({exc.strerror or exc}): {path}"
+            return LocalModel(path, path.stem, "", 0, 0, False, problem, linked)
         return _from_info(path, info, linked=linked)
 
     # -- import ------------------------------------------------------------------------------------------------
@@ -291,7 +298,8 @@ class ModelLibrary:
             raise ModelImportError(f"the list of linked models {self.index_path} cannot be read: {exc}") from exc
         try:
             data: Any = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (ValueError, RecursionError) as exc:
+            # Besides JSONDecodeError: an integer of more than 4300 digits, arrays nested too deeply for the stack.
             raise ModelImportError(f"the list of linked models {self.index_path} is damaged: {exc}") from exc
         if not isinstance(data, dict) or data.get("format_version") != INDEX_FORMAT_VERSION:
             raise ModelImportError(f"the list of linked models {self.index_path} has an unknown format")

@@ -93,6 +93,10 @@ def _load_file(path: Path, builtin: bool, lib: TemplateLibrary) -> None:
     except RecursionError:
         lib.errors.append(TemplateError("nested too deeply", path=path))
         return
+    except ValueError as err:
+        # TOML that parses but cannot be held (an integer of thousands of digits): one bad file, the others load.
+        lib.errors.append(TemplateError(f"not valid TOML: {err}", path=path))
+        return
     try:
         cats = _parse_categories(data.get("categories", []))
         raw_templates = data.get("templates", [])
