@@ -215,9 +215,23 @@ def test_generation_stops_at_the_end_of_the_context(engine: Engine) -> None:
 
 
 def test_empty_and_odd_prompts_do_not_crash(engine: Engine) -> None:
+    """Each odd prompt, wrapped in Ziya's turn or raw, is answered in full (8 tokens, no empty chunk) and leaves the
+    engine as it was: a normal prompt gives the same answer after them as before. The characters reach the
+    tokenizer instead of being dropped."""
+    sampling = SamplingParams(seed=1, max_tokens=8, ignore_eos=True)
+    normal = ziya_prompt("写一封感谢信")
+    before = "".join(engine.stream(normal, sampling))
+    bos = engine.tokenize("")
     for text in ("", "🎉🎉🎉", "\x00\x01\x02\x1b[31m", "\u200b\u200d"):
-        list(engine.stream(ziya_prompt(text), SamplingParams(seed=1, max_tokens=8)))
-        list(engine.stream(text, SamplingParams(seed=1, max_tokens=8)))
+        # Only the empty text tokenizes to the BOS alone: NUL and control characters are not cut off.
+        assert (engine.tokenize(text) == bos) == (text == ""), text
+        for prompt in (ziya_prompt(text), text):
+            chunks = list(engine.stream(prompt, sampling))
+            stats = engine.last_stats
+            assert stats is not None and stats.stop_reason == "max_tokens", (prompt, stats)
+            assert stats.generated_tokens == 8 and stats.prompt_tokens == len(engine.tokenize(prompt)), (prompt, stats)
+            assert all(chunks), (prompt, chunks)
+    assert before and "".join(engine.stream(normal, sampling)) == before
 
 
 def test_windowing_keeps_the_instruction_and_the_nearest_text(engine: Engine) -> None:
@@ -282,7 +296,10 @@ def test_gpu_load_failure_falls_back_to_cpu_and_says_why(q4: Path) -> None:
         assert tried[-1] == 0
         assert report.fell_back and report.plan.n_gpu_layers == 0
         assert "CUDA out of memory" in report.status and "CPU" in report.status
-        assert "".join(e.stream(ziya_prompt("hi"), SamplingParams(seed=1, max_tokens=5))) is not None
+        # The model it fell back to works: it answers in full, not with an empty stream.
+        text = "".join(e.stream(ziya_prompt("hi"), SamplingParams(seed=1, max_tokens=5, ignore_eos=True)))
+        assert e.last_stats is not None and e.last_stats.stop_reason == "max_tokens"
+        assert e.last_stats.generated_tokens == 5 and text.strip(), (e.last_stats, text)
     finally:
         e.close()
 

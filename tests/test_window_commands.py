@@ -131,10 +131,15 @@ def test_markdown_preview_and_find_bar(qtbot: QtBot, window: MainWindow) -> None
     tab.editor.setPlainText("# 关于召开会议的通知\n\n- **第一**点\n- 第二点")
     window.menu_actions.view.preview.trigger()
     assert window.preview_dock.isVisible()
-    qtbot.waitUntil(
-        lambda: "<h1" in window.preview_view.toHtml() or "关于召开会议的通知" in window.preview_view.toPlainText()
-    )
+
+    def heading_rendered() -> bool:
+        # The Markdown title is shown as a level-1 heading, without its "#" (the raw text would show "# 关于…").
+        first = window.preview_view.document().firstBlock()
+        return first.text() == "关于召开会议的通知" and first.blockFormat().headingLevel() == 1
+
+    qtbot.waitUntil(heading_rendered)
     assert "第一点" in window.preview_view.toPlainText().replace("\n", "")
+    assert "**" not in window.preview_view.toPlainText()
     # The preview reads Markdown as the exports do: a writer's "<b>" is text, not markup.
     tab.editor.setPlainText("# 标题 {重要}\n\n<b>粗</b>")
     window.refresh_preview()

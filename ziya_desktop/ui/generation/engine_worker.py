@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
-from ziya_desktop.errors import ZiyaError
+from ziya_desktop.errors import LoadCancelledError, ZiyaError
 from ziya_desktop.ui.common.error_text import error_message, localized_hint
 from ziya_desktop.writing.prompt_builder import PromptBuilder
 
@@ -48,11 +48,16 @@ class EngineWorker(QObject):
     The engine is created on first use inside the worker thread (``__init__`` runs in the thread that builds the
     worker, before :meth:`moveToThread`), so every llama.cpp call, model load included, happens in the worker thread.
 
+    Loads carry ids like generations: :meth:`prepare_load` makes a load's cancel event before the load is queued,
+    so a :meth:`cancel_load` that arrives while the load still waits in the queue is kept, and that load then never
+    reads the file. Every load answers with exactly one ``loaded`` or ``loadFailed``, in the order they were queued.
+
     Signals:
         loadProgress(float): during :meth:`load`, the fraction (0..1) of the model file read so far.
         loaded(LoadReport): :meth:`load` succeeded; ``report.status`` is a line for the status bar.
-        loadFailed(str, str): :meth:`load` failed or was cancelled; message and hint. Nothing is loaded then
-            (a previous model is unloaded before a new load starts).
+        loadFailed(str, str): :meth:`load` failed or was cancelled (while it ran or before it started); message and
+            hint. Nothing is loaded then: a load releases the previous model when it starts, and a load cancelled
+            while it was queued releases it too.
         unloaded(): :meth:`unload` or :meth:`shutdown` released the model.
         prepared(int, object): a generation queued with a :data:`PromptBuilder` built its prompt; the builder's
             result (e.g. an ``ActionRequest`` with the span it replaces and how much context was windowed out).
@@ -78,10 +83,11 @@ class EngineWorker(QObject):
         super().__init__(parent)
         self._engine_factory = engine_factory
         self._engine: Engine | None = None
-        # Guards the cancel events, which the GUI thread touches through stop() while a generation runs.
+        # Guards the cancel events, which the GUI thread touches through stop() and cancel_load() while the worker
+        # runs a generation or a load.
         self._lock = threading.Lock()
         self._cancels: dict[int, threading.Event] = {}
-        self._load_cancel = threading.Event()
+        self._load_cancels: dict[int, threading.Event] = {}
 
     # -- called from any thread (plain methods, not slots) -------------------------------------------------------
 
@@ -106,9 +112,26 @@ class EngineWorker(QObject):
         for event in events:
             event.set()
 
-    def cancel_load(self) -> None:
-        """Cancel a model load in progress (thread-safe); ``loadFailed`` follows with a cancelled message."""
-        self._load_cancel.set()
+    def prepare_load(self, load_id: int) -> None:
+        """Create the cancel event of a load before its ``load`` is queued, so that a cancel_load() arriving
+        between the request and the start of the load is not lost."""
+        with self._lock:
+            self._load_cancels.setdefault(load_id, threading.Event())
+
+    def cancel_load(self, load_id: int | None = None) -> None:
+        """Cancel the load ``load_id`` (every load queued or running up to now when None); thread-safe.
+
+        A running load stops at its next progress step; a queued one never starts. Either answers ``loadFailed``
+        with a cancelled message. Loads queued after this call are not affected.
+        """
+        with self._lock:
+            if load_id is None:
+                events = list(self._load_cancels.values())
+            else:
+                # prepare_load() made the event before the load was queued; none means the load already ended.
+                events = [e for e in (self._load_cancels.get(load_id),) if e is not None]
+        for event in events:
+            event.set()
 
     # -- slots: run in the worker thread ----------------------------------------------------------------------------
 
@@ -117,22 +140,34 @@ class EngineWorker(QObject):
             self._engine = self._engine_factory()
         return self._engine
 
-    @Slot(object, object)
-    def load(self, path: Path | str, options: LoadOptions | None = None) -> None:
-        """Load ``path`` (replacing any loaded model); answers with ``loaded`` or ``loadFailed``."""
-        self._load_cancel.clear()
+    @Slot(int, object, object)
+    def load(self, load_id: int, path: Path | str, options: LoadOptions | None = None) -> None:
+        """Load ``path`` (replacing any loaded model); answers with ``loaded`` or ``loadFailed``.
+
+        A load cancelled before it started never touches the file: the model loaded before it is released (as a
+        load that starts releases it) and ``loadFailed`` says it was cancelled.
+        """
+        with self._lock:
+            cancel = self._load_cancels.setdefault(load_id, threading.Event())
         try:
+            if cancel.is_set():
+                if self._engine is not None:
+                    self._engine.unload()
+                raise LoadCancelledError("model load cancelled")
             report = self._need_engine().load(
                 Path(path),
                 options if options is not None else LoadOptions(),
                 progress=self.loadProgress.emit,
-                cancel=self._load_cancel,
+                cancel=cancel,
             )
         except Exception as exc:  # every failure becomes loadFailed; unexpected ones are logged
             if not isinstance(exc, ZiyaError):
                 log.exception("loading %s failed unexpectedly", path)
             self.loadFailed.emit(*_describe(exc))
             return
+        finally:
+            with self._lock:
+                self._load_cancels.pop(load_id, None)
         self.loaded.emit(report)
 
     @Slot(int, object, object)
@@ -223,7 +258,7 @@ class EngineController(QObject):
     failed = Signal(int, str, str)
 
     # Requests to the worker; connected across threads, so Qt queues them into the worker's event loop.
-    _loadRequested = Signal(Path, LoadOptions)
+    _loadRequested = Signal(int, Path, LoadOptions)
     _generateRequested = Signal(int, object, object)
     _unloadRequested = Signal()
     _shutdownRequested = Signal()
@@ -231,6 +266,7 @@ class EngineController(QObject):
     def __init__(self, engine_factory: EngineFactory = Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._next_id = 0
+        self._next_load_id = 0
         self._running = True
         self.worker_thread = QThread(self)
         self.worker_thread.setObjectName("ZiyaEngineThread")
@@ -259,14 +295,19 @@ class EngineController(QObject):
         """False once :meth:`shutdown` was called; requests after that are ignored."""
         return self._running
 
-    def load(self, path: Path | str, options: LoadOptions | None = None) -> None:
-        """Queue a model load; ``loaded`` or ``loadFailed`` follows."""
+    def load(self, path: Path | str, options: LoadOptions | None = None) -> int:
+        """Queue a model load and return its id; ``loaded`` or ``loadFailed`` follows (one per load, in order)."""
+        self._next_load_id += 1
+        load_id = self._next_load_id
         if self._running:
-            self._loadRequested.emit(Path(path), options if options is not None else LoadOptions())
+            self.worker.prepare_load(load_id)
+            self._loadRequested.emit(load_id, Path(path), options if options is not None else LoadOptions())
+        return load_id
 
-    def cancel_load(self) -> None:
-        """Cancel a load in progress (it ends with ``loadFailed``)."""
-        self.worker.cancel_load()
+    def cancel_load(self, load_id: int | None = None) -> None:
+        """Cancel the load ``load_id``, or every load queued or running up to now when None; each cancelled load
+        ends with ``loadFailed`` (a queued one without reading the file). Does not go through the event loop."""
+        self.worker.cancel_load(load_id)
 
     def generate(self, prompt: str | list[int] | PromptBuilder, sampling: SamplingParams | None = None) -> int:
         """Queue a generation and return its request id; ``chunk``\\ s then ``finished`` or ``failed`` follow.
