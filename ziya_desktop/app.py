@@ -29,10 +29,12 @@ from typing import TextIO
 
 import PySide6
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler, qVersion
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ziya_desktop import __version__, paths
 from ziya_desktop.models.convert_job import remove_interrupted_conversions
+from ziya_desktop.qt_preflight import preflight_or_message
 from ziya_desktop.ui.common.i18n import effective_language, install_translations
 from ziya_desktop.ui.common.settings import configure_application_identity
 from ziya_desktop.ui.files.recovery_dialog import start_recovery
@@ -47,6 +49,10 @@ LOG_BACKUP_COUNT = 3
 CRASH_LOG_NAME = "crash.log"
 # The crash log is appended to on every start; past this size it starts over instead.
 CRASH_LOG_MAX_BYTES = 1024 * 1024
+# The desktop entry's name without .desktop (Wayland's app id; GNOME and KDE match windows to launchers by it).
+DESKTOP_FILE_NAME = "ziya-desktop"
+# The documents a command line (the desktop entry's MIME association) may name.
+OPENED_SUFFIXES = (".md", ".markdown", ".txt")
 
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 _QT_LEVELS = {
@@ -66,6 +72,9 @@ _log_handlers: list[logging.Handler] = []
 
 def main() -> int:
     """The GUI launcher's entry point: the window, with Qt's own options taken from the command line."""
+    # Before the QApplication: a missing xcb library is a message with what to install, not Qt's abort.
+    if (status := preflight_or_message(sys.argv[1:])) is not None:
+        return status
     return run_gui(sys.argv)
 
 
@@ -93,6 +102,7 @@ def run_gui(argv: list[str]) -> int:
     qInstallMessageHandler(_log_qt_message)
 
     app = _application(argv)
+    _set_desktop_identity(app)
     log.info(
         "Ziya Desktop %s starting: Qt %s, PySide6 %s, Python %s, %s; logs in %s",
         __version__,
@@ -106,6 +116,10 @@ def run_gui(argv: list[str]) -> int:
     install_translations(app, lang)
     window = MainWindow(lang=lang)
     window.show()
+    # Documents named on the command line (a .md or .txt opened with the app from the file manager).
+    for arg in argv[1:]:
+        if Path(arg).suffix.lower() in OPENED_SUFFIXES and Path(arg).is_file():
+            window.files.open_path(Path(arg))
     # After show(): the recovery dialog needs the window, and a crash's leftovers are dealt with before new work.
     # The journals are scanned on a worker thread; the dialog opens when the scan is done.
     start_recovery(window)
@@ -116,6 +130,14 @@ def run_gui(argv: list[str]) -> int:
     status = app.exec()
     log.info("event loop ended with status %d", status)
     return status
+
+
+def _set_desktop_identity(app: QApplication) -> None:
+    """The window icon, and the desktop entry the shell matches the window to (packaging/linux/ziya-desktop.desktop)."""
+    app.setDesktopFileName(DESKTOP_FILE_NAME)
+    icon = paths.resources_dir() / "icons" / "ziya-desktop.svg"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
 
 
 def enable_crash_log(path: Path) -> None:

@@ -51,6 +51,10 @@ def _sampling(setting: str, kind: type[int] | type[float]) -> Callable[[str], ob
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Offline writing assistant running Ziya-Writing.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show llama.cpp's log")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation offscreen (model, draft, PDF, DOCX) and exit"
+    )
+    parser.add_argument("--self-test-model", type=Path, default=None, help="the GGUF the self-test loads")
     sub = parser.add_subparsers(dest="command")
 
     gen = sub.add_parser("generate", help="stream an answer to stdout")
@@ -180,7 +184,15 @@ def _bench(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from ziya_desktop.self_test import run_self_test
+
+        return run_self_test(args.self_test_model)
     if args.command is None:
+        from ziya_desktop.qt_preflight import preflight_or_message
+
+        if (status := preflight_or_message()) is not None:
+            return status
         from ziya_desktop.app import run_gui
 
         return run_gui(sys.argv if argv is None else [PROG, *argv])
