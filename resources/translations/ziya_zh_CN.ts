@@ -4,82 +4,82 @@
 <context>
     <name>AboutDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="240"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="241"/>
         <source>About Ziya Desktop</source>
         <translation>关于 Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="241"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="242"/>
         <source>Ziya Desktop {version}</source>
         <translation>Ziya Desktop {version}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="244"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="245"/>
         <source>An offline writing assistant: the Ziya-Writing-LLaMa-13B model runs on this computer through llama.cpp, and no text leaves it.</source>
         <translation>离线写作助手：Ziya-Writing-LLaMa-13B 模型通过 llama.cpp 在这台电脑上运行，文字不会离开这台电脑。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="248"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="249"/>
         <source>Versions</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="249"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="250"/>
         <source>Operating system</source>
         <translation>操作系统</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="250"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="251"/>
         <source>Folders</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="255"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="256"/>
         <source>Open Folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="256"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="257"/>
         <source>Show this folder in the file manager</source>
         <translation>在文件管理器中显示此文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="257"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="258"/>
         <source>Copy Details</source>
         <translation>复制详情</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="258"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="259"/>
         <source>Copy the versions and folders, e.g. for a bug report</source>
         <translation>复制版本和文件夹信息，例如用于报告问题</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="262"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="263"/>
         <source>Data</source>
         <translation>数据</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="263"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="264"/>
         <source>Models</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="264"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="265"/>
         <source>Your templates</source>
         <translation>我的模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="265"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="266"/>
         <source>Logs</source>
         <translation>运行日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="266"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="267"/>
         <source>Journal of unsaved edits</source>
         <translation>未保存修改的日志（用于崩溃恢复）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="267"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="268"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -112,41 +112,46 @@
         <translation>日志文件已损坏（嵌套过深）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="245"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="247"/>
+        <source>the journal file is damaged (a value out of any range)</source>
+        <translation>日志文件已损坏（有超出范围的数值）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/documents/journal.py" line="250"/>
         <source>the file is not a Ziya Desktop journal</source>
         <translation>该文件不是 Ziya Desktop 日志</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="248"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="253"/>
         <source>the journal has format version {version}, this app reads version {ours}</source>
         <translation>日志格式版本为 {version}，本应用只能读取版本 {ours}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="254"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="259"/>
         <source>the journal has no valid document id</source>
         <translation>日志中没有有效的文档 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="257"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="262"/>
         <source>the journal&apos;s file path is not valid</source>
         <translation>日志中的文件路径无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="276"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="299"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="314"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="328"/>
-        <location filename="../../ziya_desktop/documents/journal.py" line="335"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="281"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="304"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="319"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="333"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="340"/>
         <source>the journal&apos;s field “{name}” is missing or not valid</source>
         <translation>日志字段“{name}”缺失或无效</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="371"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="376"/>
         <source>the journal is not a regular file</source>
         <translation>日志不是普通文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/documents/journal.py" line="374"/>
+        <location filename="../../ziya_desktop/documents/journal.py" line="379"/>
         <source>the journal file could not be read: {cause}</source>
         <translation>无法读取日志文件：{cause}</translation>
     </message>
@@ -348,6 +353,17 @@
         <location filename="../../ziya_desktop/ui/editor/document_tab.py" line="202"/>
         <source>Untitled {number}</source>
         <translation>未命名 {number}</translation>
+    </message>
+</context>
+<context>
+    <name>Engine</name>
+    <message>
+        <location filename="../../ziya_desktop/engine/engine.py" line="175"/>
+        <location filename="../../ziya_desktop/engine/engine.py" line="226"/>
+        <location filename="../../ziya_desktop/engine/trial_load.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/generation/engine_worker.py" line="157"/>
+        <source>model load cancelled</source>
+        <translation>已取消加载模型</translation>
     </message>
 </context>
 <context>
@@ -1065,17 +1081,17 @@
 <context>
     <name>LicenceDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="329"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="330"/>
         <source>Model Licence</source>
         <translation>模型许可</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="340"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="341"/>
         <source>Ziya-Writing-LLaMa-13B-v1, by IDEA-CCNL (the Fengshenbang project), is Meta&apos;s LLaMA-1 13B trained further for writing. Meta released the LLaMA-1 weights under a non-commercial licence meant for research, and the models made from them carry it on: do not use the model, or what you build with it, for commercial purposes.</source>
         <translation>Ziya-Writing-LLaMa-13B-v1 由 IDEA-CCNL（封神榜项目）在 Meta 的 LLaMA-1 13B 基础上针对写作进一步训练而成。Meta 以面向研究的非商业许可发布 LLaMA-1 权重，由其衍生的模型同样受此约束：请勿将本模型或基于它构建的产品用于商业用途。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="351"/>
+        <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="352"/>
         <source>The full terms: the model card on the Hugging Face hub, {model_card}, and Meta&apos;s model card for LLaMA-1, {llama_card}, which names its licence (Meta gave the licence&apos;s full text with the weights).</source>
         <translation>完整条款：Hugging Face hub 上的模型卡 {model_card}，以及 Meta 的 LLaMA-1 模型卡 {llama_card}，其中注明了许可类型（许可全文由 Meta 随权重一并提供）。</translation>
     </message>
@@ -1083,7 +1099,7 @@
 <context>
     <name>LlamaApi</name>
     <message>
-        <location filename="../../ziya_desktop/engine/llama_api.py" line="152"/>
+        <location filename="../../ziya_desktop/engine/llama_api.py" line="158"/>
         <source>{name}: llama.cpp could not create a context of {n_ctx} tokens</source>
         <translation>{name}：llama.cpp 无法创建 {n_ctx} 个 token 的上下文</translation>
     </message>
@@ -1091,38 +1107,38 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="91"/>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="241"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="95"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="261"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="301"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="321"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="302"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="322"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="303"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="323"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="186"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="397"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="444"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="398"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="445"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -1609,89 +1625,89 @@ Convert now?</source>
 <context>
     <name>RewriteReview</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="311"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
         <source>Show revised text</source>
         <translation>显示修改后文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="312"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="315"/>
         <source>Show the text as it will read, without the changes marked</source>
         <translation>显示修改后的文本，不标记改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="313"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="316"/>
         <source>Accept all</source>
         <translation>全部接受</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="314"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="317"/>
         <source>Apply selected</source>
         <translation>应用所选</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="315"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="318"/>
         <source>Apply the checked changes (Ctrl+Enter)</source>
         <translation>应用已勾选的改动（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="316"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="319"/>
         <source>Discard</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="317"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="320"/>
         <source>Keep the original text (Esc)</source>
         <translation>保留原文（Esc）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="318"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="321"/>
         <source>Regenerate</source>
         <translation>重新生成</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="343"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="346"/>
         <source>Delete</source>
         <translation>删</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="343"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="346"/>
         <source>Add</source>
         <translation>增</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="193"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="196"/>
         <source>{action}: writing…</source>
         <translation>{action}：正在撰写…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="228"/>
         <source>{action} failed: {message}</source>
         <translation>{action}失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="362"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="365"/>
         <source>Insert: {new}</source>
         <translation>插入：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="364"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="367"/>
         <source>Delete: {old}</source>
         <translation>删除：{old}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="365"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="368"/>
         <source>Replace: {old}
 With: {new}</source>
         <translation>替换：{old}
 改为：{new}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="451"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="454"/>
         <source>{count} change</source>
         <translation>{count} 处改动</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="453"/>
+        <location filename="../../ziya_desktop/ui/generation/rewrite_review.py" line="456"/>
         <source>{count} changes</source>
         <translation>{count} 处改动</translation>
     </message>
@@ -1855,17 +1871,17 @@ With: {new}</source>
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="103"/>
+        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="104"/>
         <source>Keyboard Shortcuts</source>
         <translation>键盘快捷键</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="105"/>
         <source>Command</source>
         <translation>命令</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/shell/shortcuts_dialog.py" line="105"/>
         <source>Shortcut</source>
         <translation>快捷键</translation>
     </message>
@@ -1916,7 +1932,7 @@ With: {new}</source>
 <context>
     <name>TemplateEditorDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="107"/>
         <source># A template of your own. Lines starting with # are notes; they are not kept when the template is saved.
 # id: lowercase letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;; it is saved as &lt;id&gt;.toml in your templates folder.
 # category: one of {categories}.
@@ -1937,97 +1953,97 @@ With: {new}</source>
 # length（篇幅：chars 字数、words 词数或 minutes 分钟）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="130"/>
         <source>the id {id} is too long for a copy</source>
         <translation>id {id} 过长，无法用于副本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="137"/>
         <source>no free id starting with {id}</source>
         <translation>没有以 {id} 开头的可用 id</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="155"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="156"/>
         <source>cannot check the text: {reason}</source>
         <translation>无法检查文本：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="166"/>
         <source>the text defines no template; it needs a [[templates]] table</source>
         <translation>文本中没有定义模板；需要一个 [[templates]] 表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="173"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="174"/>
         <source>the text defines {count} templates; write one here</source>
         <translation>文本定义了 {count} 个模板；此处只能写一个</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="220"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="221"/>
         <source>New template</source>
         <translation>新建模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="223"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="224"/>
         <source>Edit template: {name}</source>
         <translation>编辑模板：{name}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="251"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="252"/>
         <source>Check</source>
         <translation>检查</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="269"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="270"/>
         <source>Form preview</source>
         <translation>表单预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="271"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="272"/>
         <source>Prompt preview</source>
         <translation>提示词预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="312"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="313"/>
         <source>No problems: “{name}”, {count} fields.</source>
         <translation>没有问题：“{name}”，{count} 个字段。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="329"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="330"/>
         <source>Line {line}: {problem}</source>
         <translation>第 {line} 行：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="346"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="347"/>
         <source>{count} problem(s) found.</source>
         <translation>发现 {count} 个问题。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="357"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="358"/>
         <source>The category “{id}” is new; the template is listed under that name.</source>
         <translation>类别“{id}”是新类别；模板将列在该名称下。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="364"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="365"/>
         <source>The id changed: saving creates {file}; the template “{old}” stays.</source>
         <translation>id 已更改：保存时将创建 {file}；模板“{old}”保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="371"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="372"/>
         <source>This template comes from {source}; saving writes {file} and leaves {source} as is.</source>
         <translation>此模板来自 {source}；保存时将写入 {file}，{source} 保持不变。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="412"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="413"/>
         <source>{file} already exists in your templates folder. Replace it?</source>
         <translation>模板文件夹中已存在 {file}。是否替换？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="415"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="416"/>
         <source>A built-in template has the id “{id}”. Yours will be used instead of it. Save anyway?</source>
         <translation>已有内置模板使用 id“{id}”，之后将改用您的模板。仍要保存吗？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="430"/>
+        <location filename="../../ziya_desktop/ui/templates/template_editor.py" line="431"/>
         <source>Not saved: {error}</source>
         <translation>未保存：{error}</translation>
     </message>
@@ -2108,69 +2124,69 @@ With: {new}</source>
 <context>
     <name>TemplatePanel</name>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="161"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="163"/>
         <source>Search templates</source>
         <translation>搜索模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="162"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="164"/>
         <source>No template matches.</source>
         <translation>没有匹配的模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="163"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="165"/>
         <source>New…</source>
         <translation>新建…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="164"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="166"/>
         <source>Edit…</source>
         <translation>编辑…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="167"/>
         <source>Duplicate…</source>
         <translation>创建副本…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="166"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="168"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="169"/>
         <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="95"/>
         <location filename="../../ziya_desktop/ui/templates/user_templates.py" line="104"/>
         <source>Open templates folder</source>
         <translation>打开模板文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="170"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="172"/>
         <source>The exact text the model receives. You can edit it.</source>
         <translation>模型收到的完整文本，可以直接编辑。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="170"/>
         <source>Reset prompt</source>
         <translation>重置提示词</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="173"/>
         <source>Discard your edits; the prompt follows the form again.</source>
         <translation>放弃您的修改；提示词重新跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="169"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="171"/>
         <source>Draft</source>
         <translation>起草</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="172"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="174"/>
         <source>Write the document from this template (Ctrl+Enter)</source>
         <translation>按此模板撰写文档（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="173"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="175"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
@@ -2215,17 +2231,17 @@ With: {new}</source>
         <translation>{file}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="399"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="404"/>
         <source>Fill in before drafting: {fields}</source>
         <translation>起草前请填写：{fields}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="401"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="406"/>
         <source>Edited by hand: the prompt no longer follows the form.</source>
         <translation>已手动编辑：提示词不再跟随表单。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="431"/>
+        <location filename="../../ziya_desktop/ui/templates/template_panel.py" line="436"/>
         <source>The prompt is empty. Write one, or press “Reset prompt”.</source>
         <translation>提示词为空。请编写提示词，或点击“重置提示词”。</translation>
     </message>
