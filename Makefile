@@ -22,7 +22,7 @@ LLAMA_FLAVOUR := $(if $(GPU),$(GPU),cpu)
 STAMP := $(VENV)/.installed-$(LLAMA_FLAVOUR)
 
 
-.PHONY: run test lint bench wheel-check system-deps clean-venv
+.PHONY: run test lint bench wheel-check system-deps clean-venv package validate-desktop
 
 run: $(STAMP)
 	$(PY) -m ziya_desktop
@@ -45,6 +45,32 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check ziya_desktop converters tests benchmarks docs .ci
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+# The release (packaging/README.md): the PyInstaller one-folder bundle dist/ziya-desktop, its --self-test in an empty
+# environment, dist/ziya-desktop-<version>-linux-x86_64.tar.gz and dist/SHA256SUMS. GPU=cuda packages a CUDA build
+# of llama.cpp (it needs the CUDA toolkit, nvcc). 1 to 3½ minutes here; not part of `make test` nor of CI.
+package: validate-desktop
+	@if [ "$(GPU)" = cuda ] && ! command -v nvcc >/dev/null 2>&1; then \
+		echo "GPU=cuda make package: nvcc is not on PATH. Install the CUDA toolkit (it builds llama.cpp's CUDA" \
+			"backend), or run 'make package' for the CPU build." >&2; exit 1; \
+	elif [ -n "$(GPU)" ] && [ "$(GPU)" != cuda ]; then \
+		echo "make package: GPU=$(GPU) is not packaged; GPU=cuda is (Metal is the macOS default)." >&2; exit 1; \
+	fi
+	$(MAKE) $(STAMP)
+	$(PY) -c "import PyInstaller" 2>/dev/null || $(PY) -m pip install --quiet -e ".[dev,package]"
+	GPU=$(GPU) $(PY) packaging/build_bundle.py
+
+# The desktop entry and the AppStream metainfo, with the freedesktop.org validators (installed where missing).
+validate-desktop:
+	@if ! command -v desktop-file-validate >/dev/null || ! command -v appstreamcli >/dev/null; then \
+		if command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq desktop-file-utils appstream; \
+		else \
+			echo "install desktop-file-utils and appstream (appstreamcli) with your package manager" >&2; exit 1; \
+		fi; \
+	fi
+	desktop-file-validate packaging/linux/ziya-desktop.desktop
+	appstreamcli validate --no-net packaging/linux/io.github.ziya_desktop.ZiyaDesktop.metainfo.xml
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
