@@ -31,9 +31,10 @@ run: $(STAMP)
 test: $(STAMP) system-deps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
-# Every benchmark figure with its goal (under 10 minutes on 2 cores); BENCH_ARGS e.g. "--json" or "--threads 1".
+# Every benchmark figure with its goal (under 10 minutes on 2 cores), written to benchmarks/figures.json, from which
+# the README tables are regenerated; BENCH_ARGS e.g. "--json", "--threads 1" or "--lengths 64 256" (reduced sizes).
 bench: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run_all $(BENCH_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.run_all --out benchmarks/figures.json --readme $(BENCH_ARGS)
 
 # Builds the wheel, installs it into a fresh virtual environment outside the checkout and runs a smoke test there.
 wheel-check: $(STAMP)

@@ -100,13 +100,18 @@ def _vocab() -> tuple[list[str], list[float], list[int]]:
     return tokens, scores, [int(t) for t in types]
 
 
-def write_synthetic(path: Path, n_layers: int = 2, *, seed: int = 0) -> SyntheticModel:
+def write_synthetic(
+    path: Path, n_layers: int = 2, *, seed: int = 0, hidden: int = HIDDEN, ffn: int = FFN, heads: int = HEADS,
+    context: int = CONTEXT,
+) -> SyntheticModel:  # fmt: skip
     """Write the model to ``path`` (replaced if it exists) and describe it.
 
     Args:
         path: the GGUF file to write; its folder must exist.
         n_layers: transformer blocks (the 13B has 40).
         seed: seed of the random weights.
+        hidden, ffn, heads: the width (Ziya-13B's unless a smoke test narrows it; multiples of 256 for Q4_K).
+        context: the training context the file declares (what a load's context is clamped to).
 
     Returns:
         Sizes and timing of what was written.
@@ -124,13 +129,13 @@ def write_synthetic(path: Path, n_layers: int = 2, *, seed: int = 0) -> Syntheti
     writer.add_name(f"synthetic-ziya-width-{n_layers}l")
     writer.add_file_type(LLAMA_FTYPE_MOSTLY_Q4_K_S)
     writer.add_vocab_size(VOCAB)
-    writer.add_context_length(CONTEXT)
-    writer.add_embedding_length(HIDDEN)
+    writer.add_context_length(context)
+    writer.add_embedding_length(hidden)
     writer.add_block_count(n_layers)
-    writer.add_feed_forward_length(FFN)
-    writer.add_rope_dimension_count(HIDDEN // HEADS)
-    writer.add_head_count(HEADS)
-    writer.add_head_count_kv(HEADS)
+    writer.add_feed_forward_length(ffn)
+    writer.add_rope_dimension_count(hidden // heads)
+    writer.add_head_count(heads)
+    writer.add_head_count_kv(heads)
     writer.add_layer_norm_rms_eps(1e-6)
     writer.add_rope_freq_base(10000.0)
     tokens, scores, types = _vocab()
@@ -148,42 +153,42 @@ def write_synthetic(path: Path, n_layers: int = 2, *, seed: int = 0) -> Syntheti
     names = gguf.TENSOR_NAMES
     t = gguf.MODEL_TENSOR
     # (name, rows, cols); cols is the contiguous dimension (GGUF lists it first).
-    matrices: list[tuple[str, int, int]] = [(names[t.TOKEN_EMBD] + ".weight", VOCAB, HIDDEN)]
+    matrices: list[tuple[str, int, int]] = [(names[t.TOKEN_EMBD] + ".weight", VOCAB, hidden)]
     norms: list[str] = []
     for i in range(n_layers):
         for kind in (t.ATTN_Q, t.ATTN_K, t.ATTN_V, t.ATTN_OUT):
-            matrices.append((names[kind].format(bid=i) + ".weight", HIDDEN, HIDDEN))
-        matrices.append((names[t.FFN_GATE].format(bid=i) + ".weight", FFN, HIDDEN))
-        matrices.append((names[t.FFN_UP].format(bid=i) + ".weight", FFN, HIDDEN))
-        matrices.append((names[t.FFN_DOWN].format(bid=i) + ".weight", HIDDEN, FFN))
+            matrices.append((names[kind].format(bid=i) + ".weight", hidden, hidden))
+        matrices.append((names[t.FFN_GATE].format(bid=i) + ".weight", ffn, hidden))
+        matrices.append((names[t.FFN_UP].format(bid=i) + ".weight", ffn, hidden))
+        matrices.append((names[t.FFN_DOWN].format(bid=i) + ".weight", hidden, ffn))
         norms += [names[t.ATTN_NORM].format(bid=i) + ".weight", names[t.FFN_NORM].format(bid=i) + ".weight"]
     norms.append(names[t.OUTPUT_NORM] + ".weight")
-    matrices.append((names[t.OUTPUT] + ".weight", VOCAB, HIDDEN))
+    matrices.append((names[t.OUTPUT] + ".weight", VOCAB, hidden))
 
     u8 = np.dtype(np.uint8)
     for name, rows, cols in matrices:
         nbytes = _q4k_bytes(rows * cols)
         writer.add_tensor_info(name, (rows, nbytes // rows), u8, nbytes, raw_dtype=Q4_K)
     for name in norms:
-        writer.add_tensor_info(name, (HIDDEN,), np.dtype(np.float32), HIDDEN * 4)
+        writer.add_tensor_info(name, (hidden,), np.dtype(np.float32), hidden * 4)
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_ti_data_to_file()
     try:
         for _, rows, cols in matrices:
             writer.write_tensor_data(_random_q4k(rows, cols, rng))
-        ones = np.ones(HIDDEN, dtype=np.float32)
+        ones = np.ones(hidden, dtype=np.float32)
         for _ in norms:
             writer.write_tensor_data(ones)
     finally:
         writer.close()
-    layer = _q4k_bytes(4 * HIDDEN * HIDDEN + 3 * HIDDEN * FFN) + 2 * HIDDEN * 4
+    layer = _q4k_bytes(4 * hidden * hidden + 3 * hidden * ffn) + 2 * hidden * 4
     return SyntheticModel(
         path=path,
         n_layers=n_layers,
         file_bytes=path.stat().st_size,
         layer_bytes=layer,
-        output_bytes=_q4k_bytes(VOCAB * HIDDEN) + HIDDEN * 4,
+        output_bytes=_q4k_bytes(VOCAB * hidden) + hidden * 4,
         seconds=time.perf_counter() - start,
     )
 
@@ -193,8 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--context", type=int, default=CONTEXT, help="training context the file declares")
     args = parser.parse_args(argv)
-    model = write_synthetic(args.out, args.layers, seed=args.seed)
+    model = write_synthetic(args.out, args.layers, seed=args.seed, context=args.context)
     print(
         f"{model.path}: {model.n_layers} layers, {model.file_bytes / 1e9:.2f} GB in {model.seconds:.1f} s; "
         f"{model.bytes_per_token() / 1e9:.3f} GB of weights per token "

@@ -2,15 +2,14 @@
 
 Every figure is a ratio against a baseline measured in the same process and run, never an absolute to assert on:
 
-- decode: tokens/s of :meth:`Engine.stream` (the editor's code path: decode, sampler chain, incremental
-  detokenizer, text handed to a consumer) against a bare loop of llama-cpp-python's low-level ``llama_decode`` and
-  a sampler chain on the same file, threads, sampling and seed; ``Llama.create_completion(stream=True)`` is the
-  naive baseline (whole calls, at most NAIVE_MAX_TOKENS). One bare and one engine run up to the longest length,
-  interleaved token by token so load from other processes hits both alike; the rate at each shorter length is read
-  off the same run (tokens/s from the first token to the N-th), so growth of per-token cost shows as a falling
-  ratio.
-- TTFT: a ~300-token template prompt, cold (first generation after load) and warm, then a regenerate and a
-  continue that reuse the cached prefix; the goal compares a regenerate with one decode step plus sampling.
+- decode: tokens/s of :meth:`Engine.stream` on the calling thread (decode, sampler chain, incremental detokenizer,
+  text appended to a list; the editor's own path is ``benchmarks/bench_editor_decode.py``) against a bare loop of
+  llama-cpp-python's low-level ``llama_decode`` and a sampler chain on the same file, threads, sampling and seed,
+  interleaved token by token so load from other processes hits both alike; rates at shorter lengths are read off
+  the same run (first token to the N-th). ``Llama.create_completion(stream=True)`` is the naive baseline (whole
+  calls up to NAIVE_MAX_TOKENS, each interleaved with a whole bare call). Every model and context is made before a
+  clock starts.
+- TTFT: a ~300-token template prompt, cold and warm, then a regenerate and a continue that reuse the prefix.
 - memory: peak RSS of a child process that loads the model and generates 10 times, against the file's size.
 """
 
@@ -22,7 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ziya_desktop.engine.engine import Engine, LoadOptions
@@ -87,43 +86,68 @@ def _rates(times: Sequence[float], lengths: Sequence[int]) -> dict[int, float]:
     return {n: (n - 1) / (times[n - 1] - times[0]) for n in lengths if n <= len(times) and times[n - 1] > times[0]}
 
 
-def bare_steps(model_path: Path, n_tokens: int, *, threads: int, n_ctx: int = 2048) -> Iterator[int]:
-    """A loop of nothing but llama.cpp calls (the ceiling), one step per ``next``: the first evaluates the prompt and
-    samples, each later one decodes the previous token and samples; yields how many tokens were sampled so far."""
-    import llama_cpp
+class BareLoop:
+    """A loop of nothing but llama.cpp calls (the ceiling) on its own model and context, both made here, outside
+    any timing; :meth:`steps` is what is timed."""
 
-    from ziya_desktop.engine.llama_api import ensure_backend
+    def __init__(self, model_path: Path, *, threads: int, n_ctx: int = 2048, gpu_layers: int = 0) -> None:
+        import llama_cpp
 
-    ensure_backend()
-    mp = llama_cpp.llama_model_default_params()
-    mp.n_gpu_layers = 0
-    model = llama_cpp.llama_model_load_from_file(str(model_path).encode(), mp)
-    cp = llama_cpp.llama_context_default_params()
-    cp.n_ctx, cp.n_batch, cp.n_ubatch = n_ctx, 256, 256
-    cp.n_threads = cp.n_threads_batch = threads
-    cp.no_perf = True
-    ctx = llama_cpp.llama_init_from_model(model, cp)
-    vocab = llama_cpp.llama_model_get_vocab(model)
-    raw = DECODE_PROMPT.encode()
-    toks = (llama_cpp.llama_token * (len(raw) + 8))()
-    n = llama_cpp.llama_tokenize(vocab, raw, len(raw), toks, len(raw) + 8, True, False)
-    chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
-    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(TEMPERATURE))
-    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(TOP_P, 1))
-    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(SEED))
-    try:
-        if llama_cpp.llama_decode(ctx, llama_cpp.llama_batch_get_one(toks, n)) != 0:
-            raise RuntimeError("llama_decode failed on the prompt")
-        one = (llama_cpp.llama_token * 1)()
-        for i in range(n_tokens):
-            if i and llama_cpp.llama_decode(ctx, llama_cpp.llama_batch_get_one(one, 1)) != 0:
-                raise RuntimeError(f"llama_decode failed at token {i + 1} of {n_tokens}")
-            one[0] = llama_cpp.llama_sampler_sample(chain, ctx, -1)
-            yield i + 1
-    finally:
-        llama_cpp.llama_sampler_free(chain)
-        llama_cpp.llama_free(ctx)
-        llama_cpp.llama_model_free(model)
+        from ziya_desktop.engine.llama_api import ensure_backend
+
+        ensure_backend()
+        self._llama = llama_cpp
+        mp = llama_cpp.llama_model_default_params()
+        mp.n_gpu_layers = gpu_layers
+        self.model = llama_cpp.llama_model_load_from_file(str(model_path).encode(), mp)
+        if not self.model:
+            raise RuntimeError(f"llama.cpp could not load {model_path}")
+        cp = llama_cpp.llama_context_default_params()
+        cp.n_ctx, cp.n_batch, cp.n_ubatch = n_ctx, 256, 256
+        cp.n_threads = cp.n_threads_batch = threads
+        cp.no_perf = True
+        self.ctx = llama_cpp.llama_init_from_model(self.model, cp)
+        if not self.ctx:
+            llama_cpp.llama_model_free(self.model)
+            raise RuntimeError(f"llama.cpp could not make a context of {n_ctx} tokens")
+
+    def steps(self, n_tokens: int) -> Iterator[int]:
+        """One step per ``next``: the first evaluates the prompt and samples, each later one decodes the previous
+        token and samples; yields how many tokens were sampled so far."""
+        llama_cpp = self._llama
+        vocab = llama_cpp.llama_model_get_vocab(self.model)
+        raw = DECODE_PROMPT.encode()
+        toks = (llama_cpp.llama_token * (len(raw) + 8))()
+        n = llama_cpp.llama_tokenize(vocab, raw, len(raw), toks, len(raw) + 8, True, False)
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self.ctx), True)
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(TEMPERATURE))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(TOP_P, 1))
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(SEED))
+        try:
+            if llama_cpp.llama_decode(self.ctx, llama_cpp.llama_batch_get_one(toks, n)) != 0:
+                raise RuntimeError("llama_decode failed on the prompt")
+            one = (llama_cpp.llama_token * 1)()
+            for i in range(n_tokens):
+                if i and llama_cpp.llama_decode(self.ctx, llama_cpp.llama_batch_get_one(one, 1)) != 0:
+                    raise RuntimeError(f"llama_decode failed at token {i + 1} of {n_tokens}")
+                one[0] = llama_cpp.llama_sampler_sample(chain, self.ctx, -1)
+                yield i + 1
+        finally:
+            llama_cpp.llama_sampler_free(chain)
+
+    def whole(self, n_tokens: int) -> float:
+        """tokens/s of a whole run of ``n_tokens`` (prompt evaluation included)."""
+        start = time.perf_counter()
+        for _ in self.steps(n_tokens):
+            pass
+        return n_tokens / (time.perf_counter() - start)
+
+    def close(self) -> None:
+        if self.ctx:
+            self._llama.llama_free(self.ctx)
+            self._llama.llama_model_free(self.model)
+            self.ctx = self.model = None
 
 
 def forget_prefix(engine: Engine) -> None:
@@ -132,8 +156,9 @@ def forget_prefix(engine: Engine) -> None:
 
 
 def engine_steps(engine: Engine, n_tokens: int, sink: list[str]) -> Iterator[int]:
-    """:meth:`Engine.stream` (the editor's code path) with its text appended to ``sink``, one chunk per ``next``;
-    yields how many tokens were sampled so far.
+    """:meth:`Engine.stream` on the calling thread with its text appended to ``sink``, one chunk per ``next``
+    (no worker thread, signals or editor: ``benchmarks/bench_editor_decode.py`` measures that path); yields how
+    many tokens were sampled so far.
 
     A chunk may carry more than one token (a character split over byte tokens): the count comes from the engine's
     evaluated sequence, which holds the prompt and every token but the one just sampled.
@@ -173,111 +198,116 @@ def interleaved_decode(runs: Sequence[Iterator[int]]) -> list[list[float]]:
     return times
 
 
-def naive_decode(model_path: Path, n_tokens: int, *, threads: int, n_ctx: int = 2048) -> float:
-    """tokens/s of a whole ``Llama.create_completion(stream=True)`` call: prompt evaluation and ``n_tokens`` tokens.
+def naive_steps(model_path: Path, n_tokens: int, *, threads: int, gpu_layers: int = 0) -> Iterator[int]:
+    """``Llama.create_completion(stream=True)``, one chunk per ``next`` (yields 0), ``n_tokens`` once it is done.
 
-    The whole call, not chunk arrival times: create_completion holds text back (stop-sequence matching) and hands
-    over chunks in bursts, so the time a chunk arrives is not the time its token was generated.
-    """
+    The model is loaded when the generator is made, outside any timing. Only the whole call's time means anything:
+    create_completion holds text back (stop-sequence matching) and hands chunks over in bursts."""
     import llama_cpp
 
     llm = llama_cpp.Llama(
-        str(model_path), n_ctx=n_ctx, n_batch=256, n_threads=threads, n_gpu_layers=0, seed=SEED, verbose=False
+        str(model_path), n_ctx=2048, n_batch=256, n_threads=threads, n_gpu_layers=gpu_layers, seed=SEED, verbose=False
     )
-    start = time.perf_counter()
-    try:
-        stream = llm.create_completion(
-            DECODE_PROMPT,
-            max_tokens=n_tokens,
-            temperature=TEMPERATURE,
-            top_p=TOP_P,
-            top_k=0,
-            min_p=0.0,
-            repeat_penalty=1.0,
-            seed=SEED,
-            stream=True,
-            logit_bias={llm.token_eos(): -1e9},
-        )
-        assert isinstance(stream, Iterator)
-        for _ in stream:
-            pass
-        end = time.perf_counter()
-    finally:
-        llm.close()
-    return n_tokens / (end - start)
+
+    def steps() -> Iterator[int]:
+        try:
+            stream = llm.create_completion(
+                DECODE_PROMPT, max_tokens=n_tokens, temperature=TEMPERATURE, top_p=TOP_P, top_k=0, min_p=0.0,
+                repeat_penalty=1.0, seed=SEED, stream=True, logit_bias={llm.token_eos(): -1e9},
+            )  # fmt: skip
+            assert isinstance(stream, Iterator)
+            for _ in stream:
+                yield 0
+            yield n_tokens
+        finally:
+            llm.close()
+
+    return steps()
 
 
 @dataclass(frozen=True)
 class DecodeResult:
+    """tokens/s by length. ``bare``, ``engine``: first token to the N-th; ``bare_whole``: N tokens over the bare clock
+    from its prompt evaluation on (what a whole call allows); ``naive_bare``: a whole bare call interleaved with each
+    create_completion call, its baseline; ``text``: what ``Engine.stream`` wrote at the longest length (the editor
+    path, ``benchmarks/bench_editor_decode.py``, must write the same)."""
+
     lengths: tuple[int, ...]
     bare: dict[int, float]
     engine: dict[int, float]
-    bare_whole: dict[int, float]  # tokens/s including prompt evaluation, the measure the naive run allows
+    bare_whole: dict[int, float]
     naive: dict[int, float]
+    text: str = ""
+    naive_bare: dict[int, float] = field(default_factory=dict)
 
     def ratio(self, n: int) -> float:
         return self.engine.get(n, math.nan) / self.bare.get(n, math.nan)
 
     def naive_ratio(self, n: int) -> float:
-        return self.naive.get(n, math.nan) / self.bare_whole.get(n, math.nan)
+        return self.naive.get(n, math.nan) / self.naive_bare.get(n, math.nan)
 
     def per_token_growth(self) -> float:
-        """Engine per-token cost at the longest length over that at the shortest, relative to the bare loop's.
-
-        1.0 means the engine's per-token cost grows exactly as llama.cpp's own does (the KV cache), i.e. the app
-        adds no per-token cost that grows with length.
-        """
+        """Engine per-token cost at the longest length over that at the shortest, relative to the bare loop's (1.0:
+        it grows exactly as llama.cpp's own does, with the KV cache; the app adds no cost that grows with length)."""
         lo, hi = min(self.lengths), max(self.lengths)
         return self.ratio(lo) / self.ratio(hi)
 
 
 def measure_decode(
-    model_path: Path, lengths: Sequence[int], *, threads: int, engine: Engine | None = None, naive: bool = True
-) -> DecodeResult:
-    """Bare and engine runs to ``max(lengths)`` tokens interleaved token by token, then the naive runs.
+    model_path: Path, lengths: Sequence[int], *, threads: int, engine: Engine | None = None, naive: bool = True,
+    gpu_layers: int = 0, naive_max: int = NAIVE_MAX_TOKENS,
+) -> DecodeResult:  # fmt: skip
+    """Bare and engine runs to ``max(lengths)`` tokens interleaved token by token, then for each naive length a
+    whole bare call interleaved with a create_completion call, step by step.
 
-    Prompt and answer share the 2048-token window, so a length past the window's end is measured at the end of
-    the window (2048 minus the prompt's tokens); :attr:`DecodeResult.lengths` holds the lengths measured.
-    """
-    own = engine is None
+    Prompt and answer share the 2048-token window: a length past its end is measured at the end of the window
+    (2048 minus the prompt); :attr:`DecodeResult.lengths` holds the lengths measured."""
     eng = engine if engine is not None else Engine()
-    if own:
-        eng.load(model_path, LoadOptions(n_ctx=2048, threads=threads, n_batch=256, gpu_layers=0))
+    if engine is None:
+        eng.load(model_path, LoadOptions(n_ctx=2048, threads=threads, n_batch=256, gpu_layers=gpu_layers))
+    bare_loop = BareLoop(model_path, threads=threads, gpu_layers=gpu_layers)
     try:
-        room = eng.n_ctx - len(eng.tokenize(DECODE_PROMPT))
-        lengths = sorted({min(n, room) for n in lengths})
-        longest = max(lengths)
+        lengths = sorted({min(n, eng.n_ctx - len(eng.tokenize(DECODE_PROMPT))) for n in lengths})
         sink: list[str] = []
         bare_times, engine_times = interleaved_decode(
-            [bare_steps(model_path, longest, threads=threads), engine_steps(eng, longest, sink)]
+            [bare_loop.steps(lengths[-1]), engine_steps(eng, lengths[-1], sink)]
         )
-        bare = _rates(bare_times, lengths)
-        # The bare clock starts before its prompt evaluation, as a create_completion call's does.
-        bare_whole = {n: n / bare_times[n - 1] for n in lengths}
-        mine = _rates(engine_times, lengths)
-        plain = {}
-        if naive:
-            plain = {n: naive_decode(model_path, n, threads=threads) for n in lengths if n <= NAIVE_MAX_TOKENS}
+        plain: dict[int, float] = {}
+        plain_bare: dict[int, float] = {}
+        for n in [n for n in lengths if naive and n <= naive_max]:
+            naive_run = naive_steps(model_path, n, threads=threads, gpu_layers=gpu_layers)
+            bare_n, naive_n = interleaved_decode([bare_loop.steps(n), naive_run])
+            plain_bare[n], plain[n] = n / bare_n[-1], n / naive_n[-1]
     finally:
-        if own:
+        bare_loop.close()
+        if engine is None:
             eng.close()
-    return DecodeResult(tuple(lengths), bare, mine, bare_whole, plain)
+    # The bare clock starts at its prompt evaluation, as a create_completion call's does after its load.
+    bare_whole = {n: n / bare_times[n - 1] for n in lengths}
+    rates = _rates(bare_times, lengths), _rates(engine_times, lengths)
+    return DecodeResult(tuple(lengths), *rates, bare_whole, plain, text="".join(sink), naive_bare=plain_bare)
 
 
 def decode_figures(label: str, result: DecodeResult, *, goal_ratio: float) -> list[Figure]:
-    group = f"decode, {label}"
+    """The decode rows: the bare loop, ``Engine.stream`` on the calling thread, create_completion."""
     out: list[Figure] = []
+
+    def add(name: str, value: float, unit: str = "tokens/s", goal: float | None = None, below: bool = False) -> None:
+        if goal is None:
+            out.append(figure(f"decode, {label}", name, value, unit))
+        else:
+            ok = value <= goal if below else value >= goal
+            out.append(figure(f"decode, {label}", name, value, unit, f"{'<=' if below else '>='} {goal}", ok))
+
     for n in result.lengths:
-        out.append(figure(group, f"bare llama.cpp at {n} tokens", result.bare.get(n, math.nan), "tokens/s"))
-        out.append(figure(group, f"engine at {n} tokens", result.engine.get(n, math.nan), "tokens/s"))
-        ratio = result.ratio(n)
-        out.append(figure(group, f"engine / bare at {n}", ratio, "ratio", f">= {goal_ratio}", ratio >= goal_ratio))
+        add(f"bare llama.cpp at {n} tokens", result.bare.get(n, math.nan))
+        add(f"Engine.stream, no GUI, at {n} tokens", result.engine.get(n, math.nan))
+        add(f"Engine.stream / bare at {n}", result.ratio(n), "ratio", goal_ratio)
+        add(f"bare llama.cpp at {n} tokens, whole call", result.bare_whole.get(n, math.nan))
         if n in result.naive:
-            out.append(figure(group, f"create_completion / bare at {n}, whole call", result.naive_ratio(n), "ratio"))
-    growth = result.per_token_growth()
-    out.append(
-        figure(group, "engine per-token cost growth, longest vs shortest", growth, "ratio", "<= 1.05", growth <= 1.05)
-    )
+            add(f"bare llama.cpp beside create_completion at {n} tokens", result.naive_bare[n])
+            add(f"create_completion / bare at {n}, whole call", result.naive_ratio(n), "ratio")
+    add("Engine.stream per-token cost growth, longest vs shortest", result.per_token_growth(), "ratio", 1.05, True)
     return out
 
 
@@ -375,14 +405,10 @@ def run_memory_child(args: Sequence[str]) -> dict[str, object]:
     Raises:
         RuntimeError: the child failed (its stderr is in the message).
     """
-    proc = subprocess.run(
-        [sys.executable, "-m", "ziya_desktop.bench", *args], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-m", "ziya_desktop.bench", *args], capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"memory child failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    parsed = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert isinstance(parsed, dict)
-    return parsed
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
 def memory_figures(label: str, model: Path, child: dict[str, object], baseline: int) -> list[Figure]:
@@ -404,7 +430,9 @@ def memory_figures(label: str, model: Path, child: dict[str, object], baseline: 
         # llama.cpp repacks for its CPU kernels) is what the model really takes from the machine.
         figure(g, "anonymous RSS after load", float(str(child.get("anon_loaded", "nan"))) / MB, "MB"),
         figure(g, f"peak RSS after {len(after)} generations", peak / MB, "MB"),
-        figure(g, "peak RSS beyond the model file", overhead, "MB", "<= 300", overhead <= 300),
+        # No goal here: the KV cache and compute buffers are in it (benchmarks/bench_memory.py sets the app's own
+        # cost against a bare llama.cpp process instead).
+        figure(g, "peak RSS beyond the model file", overhead, "MB"),
         figure(g, "peak RSS beyond file and no-model process", (peak - size - baseline) / MB, "MB"),
         figure(g, f"growth from generation 1 to {len(after)}", growth, "MB", "<= 16", growth <= 16),
     ]

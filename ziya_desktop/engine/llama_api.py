@@ -127,6 +127,11 @@ class ContextParams:
     n_batch: int
     threads: int
     flash_attn: bool | None  # None: llama.cpp decides per device
+    kv_cache_type: str = "f16"  # K and V alike: "f16" or "q8_0" (LoadOptions checks it)
+
+
+# ggml element types of the KV cache by name.
+KV_GGML_TYPES = {"f16": llama_cpp.GGML_TYPE_F16, "q8_0": llama_cpp.GGML_TYPE_Q8_0}
 
 
 class LlamaContext:
@@ -145,6 +150,7 @@ class LlamaContext:
             True: llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED,
             False: llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED,
         }[params.flash_attn]
+        cp.type_k = cp.type_v = KV_GGML_TYPES[params.kv_cache_type]
         cp.no_perf = True
         ptr = llama_cpp.llama_init_from_model(model.ptr, cp)
         if not ptr:
