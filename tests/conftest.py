@@ -20,6 +20,7 @@ if str(_ROOT) not in sys.path:  # so plain `pytest` (not only `python -m pytest`
 import helpers  # noqa: E402  (tests/ is on sys.path: pytest's rootdir-relative conftest import)
 
 if TYPE_CHECKING:  # Qt is imported only by the tests that use a window, after they chose the offscreen platform
+    from PySide6.QtWidgets import QApplication
     from pytestqt.qtbot import QtBot
 
     from ziya_desktop.ui.generation.engine_worker import EngineFactory
@@ -142,3 +143,15 @@ def main_window(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[Calla
 def window(main_window: Callable[..., MainWindow]) -> MainWindow:
     """The real main window in English, shown, answering Discard when asked about unsaved changes; closed after."""
     return main_window()
+
+
+@pytest.fixture
+def chinese_ui(qapp: QApplication) -> Iterator[QApplication]:
+    """The Chinese UI translation installed for one test; English again afterwards, as the other tests expect."""
+    from ziya_desktop.ui.common.i18n import install_translations
+
+    try:
+        assert install_translations(qapp, "zh")
+        yield qapp
+    finally:
+        install_translations(qapp, "en")

@@ -10,7 +10,6 @@ import inspect
 import pickle
 import stat
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,15 +50,6 @@ def _finished_translations(context: str) -> dict[str, str]:
 
 def _has_chinese(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-@pytest.fixture
-def chinese_ui(qapp: QApplication) -> Iterator[QApplication]:
-    try:
-        assert install_translations(qapp, "zh")
-        yield qapp
-    finally:
-        install_translations(qapp, "en")  # the other tests expect the English source strings
 
 
 def test_the_walk_finds_the_hints() -> None:

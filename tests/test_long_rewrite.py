@@ -5,7 +5,7 @@ a selection of that size then goes through."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ziya_desktop.engine.sampling import MODEL_CARD
-from ziya_desktop.ui.common.i18n import install_translations
 from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.generation.writing_commands import SAMPLING_KEY
 from ziya_desktop.ui.shell.main_window import MainWindow
@@ -26,14 +25,7 @@ LONG = "\n\n".join(PARAGRAPH for _ in range(60))  # about 3,000 字: more than a
 
 
 @pytest.fixture()
-def chinese(qapp: QApplication) -> Iterator[None]:
-    assert install_translations(qapp, "zh")
-    yield
-    install_translations(qapp, "en")  # the other tests expect the English source strings
-
-
-@pytest.fixture()
-def window(qtbot: QtBot, main_window: Callable[..., MainWindow], q4: Path, chinese: None) -> MainWindow:
+def window(qtbot: QtBot, main_window: Callable[..., MainWindow], q4: Path, chinese_ui: QApplication) -> MainWindow:
     settings().setValue(SAMPLING_KEY, json.dumps(asdict(replace(MODEL_CARD, max_tokens=64, seed=5, ignore_eos=True))))
     win = main_window(lang="zh")
     win.writing.load_options = replace(win.writing.load_options, threads=1)

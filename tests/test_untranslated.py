@@ -13,7 +13,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import helpers
@@ -50,15 +50,6 @@ def _has_chinese(text: str) -> bool:
 
 def tok(text: str) -> list[int]:
     return list(text.encode("utf-8"))
-
-
-@pytest.fixture
-def chinese_ui(qapp: QApplication) -> Iterator[QApplication]:
-    try:
-        assert install_translations(qapp, "zh")
-        yield qapp
-    finally:
-        install_translations(qapp, "en")  # the other tests expect the English source strings
 
 
 # -- the model licence line ----------------------------------------------------------------------------------------
