@@ -51,19 +51,11 @@ def test_a_first_start_shows_what_the_app_needs(
     assert not main_window(lang="en").offer_first_run()
 
 
-def test_the_page_says_it_in_chinese(main_window: Callable[..., MainWindow], qapp: object) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from ziya_desktop.ui.common.i18n import install_translations
-
-    assert isinstance(qapp, QApplication) and install_translations(qapp, "zh")
-    try:
-        window = main_window(lang="zh")
-        assert window.offer_first_run()
-        assert window.first_run.heading.text() == "Ziya Desktop 需要一个写作模型"
-        assert window.first_run.download_button.text() == "下载并转换 Ziya-Writing…"
-    finally:
-        install_translations(qapp, "en")
+def test_the_page_says_it_in_chinese(main_window: Callable[..., MainWindow], chinese_ui: object) -> None:
+    window = main_window(lang="zh")
+    assert window.offer_first_run()
+    assert window.first_run.heading.text() == "Ziya Desktop 需要一个写作模型"
+    assert window.first_run.download_button.text() == "下载并转换 Ziya-Writing…"
 
 
 def test_a_model_in_the_library_or_loaded_means_no_page(
