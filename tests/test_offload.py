@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ziya_desktop.engine.hardware import GpuDevice, HardwareInfo, physical_cores
+from ziya_desktop.engine.load_setup import LoadOptions, LoadSetup
 from ziya_desktop.engine.model_info import ModelInfo
 from ziya_desktop.engine.offload import compute_margin, fallback_ladder, plan_offload
 
@@ -68,6 +69,17 @@ def test_an_8_gib_gpu_takes_part_of_it() -> None:
     assert plan.vram_needed == 7_886_063_360 and plan.vram_free == 8_589_934_592
     assert plan.reason == "34 of 40 layers fit in 8.0 GiB free GPU memory"
     assert plan.label == "CUDA 34/40 layers"
+
+
+def test_a_q8_0_kv_cache_is_sized_as_llama_cpp_stores_it() -> None:
+    # The same 8 GiB card with a q8_0 cache (34 bytes per 32 values), by hand:
+    #   a layer 190_000_000 weights + KV 2 × 2048 × 5120 × 34 / 32 bytes = 212_282_240
+    #   38 layers = 8_066_725_120 fit in the budget of 8_072_986_624 (above); 39 = 8_279_007_360 do not.
+    plan = plan_offload(ZIYA_Q4, machine(8 * GIB), n_ctx=2048, n_batch=512, kv_cache_type="q8_0")
+    assert plan.n_gpu_layers == 38 and plan.vram_needed == 8_066_725_120
+    # The load's own plan follows the chosen cache type.
+    setup = LoadSetup.for_model(ZIYA_Q4, LoadOptions(kv_cache_type="q8_0"), machine(8 * GIB))
+    assert setup.requested.n_gpu_layers == 38
 
 
 def test_the_compute_margin_by_hand() -> None:

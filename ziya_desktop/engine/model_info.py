@@ -64,9 +64,9 @@ class ModelInfo:
     def head_dim(self) -> int:
         return self.n_embd // self.n_head
 
-    def kv_bytes_per_layer(self, n_ctx: int, bytes_per_value: int = 2) -> int:
-        """K and V caches of one layer for ``n_ctx`` tokens (f16 by default)."""
-        return 2 * n_ctx * self.n_head_kv * self.head_dim * bytes_per_value
+    def kv_bytes_per_layer(self, n_ctx: int, bytes_per_value: float = 2.0) -> int:
+        """K and V caches of one layer for ``n_ctx`` tokens (f16 by default; q8_0 stores 34 bytes per 32 values)."""
+        return int(2 * n_ctx * self.n_head_kv * self.head_dim * bytes_per_value)
 
     def describe(self) -> dict[str, Any]:
         return {

@@ -1,7 +1,7 @@
 """How many layers go to the GPU, and the ladder of fallbacks when a GPU load fails.
 
 ``gpu_layers="auto"`` fits as many repeating layers as free VRAM holds: each layer's weights (from the GGUF) plus
-its f16 KV cache for ``n_ctx``, after reserving a compute-buffer margin; the output layer goes too once every
+its KV cache for ``n_ctx`` (f16, or q8_0 when chosen), after reserving a compute-buffer margin; the output layer goes too once every
 repeating layer fits. llama.cpp keeps the token embeddings on the CPU either way.
 """
 
@@ -15,6 +15,8 @@ from ziya_desktop.engine.model_info import ModelInfo
 
 GpuLayers = int | Literal["auto"]
 _MIB = 1 << 20
+# Bytes per cached value of each KV cache type llama.cpp is given (q8_0: blocks of 32 int8 values and an f16 scale).
+KV_BYTES_PER_VALUE: dict[str, float] = {"f16": 2.0, "q8_0": 34 / 32}
 
 
 @dataclass(frozen=True)
@@ -55,9 +57,18 @@ def compute_margin(info: ModelInfo, n_ctx: int, n_batch: int) -> int:
 
 
 def plan_offload(
-    info: ModelInfo, hw: HardwareInfo, *, n_ctx: int, n_batch: int, requested: GpuLayers = "auto"
+    info: ModelInfo,
+    hw: HardwareInfo,
+    *,
+    n_ctx: int,
+    n_batch: int,
+    requested: GpuLayers = "auto",
+    kv_cache_type: str = "f16",
 ) -> OffloadPlan:
-    """Decide how many layers to offload. An explicit number is honoured (clamped to the model)."""
+    """Decide how many layers to offload. An explicit number is honoured (clamped to the model).
+
+    ``kv_cache_type`` sizes each layer's cache as llama.cpp will store it (a q8_0 cache lets more layers fit).
+    """
     n_layer = info.n_layer
     if not hw.gpu_offload:
         why = "this llama.cpp build has no GPU backend" if hw.backend == "CPU" else "no GPU device was found"
@@ -67,7 +78,8 @@ def plan_offload(
         return OffloadPlan(n, n_layer, hw.backend, f"{n} layers requested")
     free = hw.gpu_free_bytes or 0
     budget = free - compute_margin(info, n_ctx, n_batch)
-    per_layer = [b + info.kv_bytes_per_layer(n_ctx) for b in info.layer_bytes]
+    kv = info.kv_bytes_per_layer(n_ctx, KV_BYTES_PER_VALUE[kv_cache_type])
+    per_layer = [b + kv for b in info.layer_bytes]
     used = 0
     fitted = 0
     for need in per_layer:
