@@ -281,6 +281,14 @@ def test_gpu_settings_persist_and_build_load_options(qtbot: QtBot) -> None:
     assert stored_load_options() == LoadOptions(gpu_layers=10, n_ctx=512, threads=3)
     again.auto_layers.setChecked(True)
     assert stored_load_options().gpu_layers == "auto"
+    # The KV cache type: a choice of its own, remembered, and the engine's option.
+    assert again.kv_cache.currentData() == "f16" and again.load_options().kv_cache_type == "f16"
+    again.kv_cache.setCurrentIndex(again.kv_cache.findData("q8_0"))
+    assert again.load_options().kv_cache_type == "q8_0"
+    assert stored_load_options().kv_cache_type == "q8_0"
+    third = GpuSettingsWidget(helpers.machine(8 << 30))
+    qtbot.addWidget(third)
+    assert third.kv_cache.currentData() == "q8_0" and third.kv_cache.currentText().startswith("q8_0")
 
 
 def test_gpu_settings_without_a_gpu_and_with_several(qtbot: QtBot) -> None:
