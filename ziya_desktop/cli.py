@@ -1,18 +1,27 @@
-"""Command line: no arguments opens the app; ``generate`` streams an answer to stdout; ``info`` describes a model."""
+"""Command line: no arguments opens the app; ``generate`` streams an answer to stdout (from the model in-process, or
+from an inference server with ``--server``); ``info`` describes a model."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ziya_desktop.errors import ZiyaError
+from ziya_desktop.eval_cli import add_eval_parser, eval_main
+
+if TYPE_CHECKING:
+    from ziya_desktop.engine.interface import TextEngine
+    from ziya_desktop.engine.sampling import SamplingParams
 
 PROG = "ziya-desktop"
+API_KEY_ENV = "ZIYA_API_KEY"
 
 
 def _gpu_layers(value: str) -> int | str:
@@ -25,6 +34,16 @@ def _gpu_layers(value: str) -> int | str:
     if n < 0:
         raise argparse.ArgumentTypeError("the number of layers cannot be negative")
     return n
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, not {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 86400 seconds")
+    return value
 
 
 def _sampling(setting: str, kind: type[int] | type[float]) -> Callable[[str], object]:
@@ -58,7 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
 
     gen = sub.add_parser("generate", help="stream an answer to stdout")
-    gen.add_argument("--model", type=Path, required=True, help="GGUF model file")
+    gen.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="GGUF model file (with --server: its tokenizer if the server has none)",
+    )
+    gen.add_argument(
+        "--server", default=None, metavar="URL", help="stream from this OpenAI-compatible server (llama-server, vLLM)"
+    )
+    gen.add_argument("--api-key", default=None, help=f"the server's API key (or set {API_KEY_ENV})")
+    gen.add_argument("--server-model", default="", metavar="NAME", help="the server's model (default: its first)")
+    gen.add_argument(
+        "--server-timeout", type=_positive_seconds, default=120.0, metavar="S", help="seconds to wait for the server"
+    )
     gen.add_argument("--prompt", required=True, help="what to write (wrapped in Ziya's prompt format)")
     gen.add_argument("--raw", action="store_true", help="send the prompt as is, without Ziya's format")
     gen.add_argument(
@@ -92,12 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--lengths", type=int, nargs="+", default=[128, 512, 2048], help="generated tokens to measure at"
     )
     bench.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+
+    add_eval_parser(sub)
     return parser
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from ziya_desktop.engine.engine import Engine, LoadOptions
-    from ziya_desktop.engine.prompt import ziya_prompt
+def _generate_sampling(args: argparse.Namespace) -> SamplingParams:
     from ziya_desktop.engine.sampling import MODEL_CARD
 
     try:
@@ -120,14 +152,40 @@ def _generate(args: argparse.Namespace) -> int:
         if v is not None
     }
     try:
-        sampling = MODEL_CARD.with_(ignore_eos=args.ignore_eos, **changes)
+        return MODEL_CARD.with_(ignore_eos=args.ignore_eos, **changes)
     except ValueError as exc:
         raise ZiyaError(str(exc)) from exc
+
+
+def _open_engine(args: argparse.Namespace) -> TextEngine:
+    """The in-process engine with ``--model`` loaded, or the server of ``--server`` connected."""
+    if args.server is not None:
+        from ziya_desktop.engine.remote import RemoteEngine, RemoteTarget
+
+        key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV, "")
+        target = RemoteTarget(
+            args.server, model=args.server_model, api_key=key, timeout_s=args.server_timeout, tokenizer_path=args.model
+        )
+        remote = RemoteEngine(target)
+        report = remote.connect()
+        if report.unencrypted:
+            print(f"{PROG}: warning: the text travels unencrypted to {report.host} (use https://)", file=sys.stderr)
+        return remote
+    from ziya_desktop.engine.engine import Engine, LoadOptions
+
     engine = Engine()
     engine.load(args.model, LoadOptions(gpu_layers=args.gpu_layers, n_ctx=args.ctx, threads=args.threads))
     assert engine.report is not None
     if engine.report.fell_back:
         print(f"{PROG}: note: {engine.report.status}", file=sys.stderr)
+    return engine
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from ziya_desktop.engine.prompt import ziya_prompt
+
+    sampling = _generate_sampling(args)
+    engine = _open_engine(args)
     prompt = args.prompt if args.raw else ziya_prompt(args.prompt)
     cancel = threading.Event()
     out = sys.stdout
@@ -137,11 +195,13 @@ def _generate(args: argparse.Namespace) -> int:
             out.flush()
     except KeyboardInterrupt:
         cancel.set()
-    out.write("\n")
-    out.flush()
+    finally:
+        # What was written stays, on its own line, also when the stream broke (the error follows on stderr).
+        out.write("\n")
+        out.flush()
+        engine.close()
     if args.stats and engine.last_stats is not None:
         print(json.dumps(engine.last_stats.as_json_dict(), ensure_ascii=False), file=sys.stderr)
-    engine.close()
     return 0
 
 
@@ -183,7 +243,10 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "generate" and args.model is None and args.server is None:
+        parser.error("generate needs --model FILE or --server URL")
     if args.self_test:
         from ziya_desktop.self_test import run_self_test
 
@@ -198,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(sys.argv if argv is None else [PROG, *argv])
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     try:
-        commands = {"generate": _generate, "info": _info, "bench": _bench}
+        commands = {"generate": _generate, "info": _info, "bench": _bench, "eval": eval_main}
         return commands[args.command](args)
     except ZiyaError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)

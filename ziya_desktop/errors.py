@@ -274,3 +274,122 @@ class MissingFieldError(TemplateValueError):
     """A required field was left empty."""
 
     hint = QT_TRANSLATE_NOOP("ErrorHints", "Fill in the field; the model needs it to write the body.")
+
+
+class EvaluationError(ZiyaError):
+    """An evaluation run cannot go on: a contender's model does not load, the run folder is taken, two models do
+    not share a vocabulary. What the run already made stays on disk."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Fix what the message names and start the run again; answers already made are kept."
+    )
+
+
+class EvalFormatError(EvaluationError):
+    """A prompt set, contenders file or run folder that cannot be read, naming the file and, where known, the line."""
+
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Correct the file at the line named, then try again.")
+
+    def __init__(self, message: str, *, path: Path | None = None, line: int | None = None, hint: str = "") -> None:
+        where = str(path) if path is not None else ""
+        if line is not None:
+            where = f"{where}, line {line}" if where else f"line {line}"
+        super().__init__(f"{where}: {message}" if where else message, hint=hint)
+        self.path = path
+        self.line = line
+        self.detail = message
+
+
+class JudgementError(EvaluationError):
+    """A verdict that cannot be recorded or read: no judge's name, a round the run does not have, a
+    ``judgements.jsonl`` that cannot be written. Verdicts already on disk stay."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check the judge's name and that the run folder is writable; verdicts already given are kept."
+    )
+
+
+class RemoteError(ZiyaError):
+    """An inference server (llama.cpp's server, vLLM) could not be used; the base of the remote engine's failures.
+
+    Text a generation already wrote stays where it is: only what the server did not send is missing.
+    """
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check the server's address and that it is running, or go back to the local model (Model menu)."
+    )
+
+
+class ServerAddressError(RemoteError):
+    """The server's address is not an http:// or https:// URL with a host."""
+
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "Give the address like http://127.0.0.1:8080 or https://llm.example.org.")
+
+
+class ServerUnreachableError(RemoteError):
+    """The connection was refused, the host name is unknown or the network is down; nothing was sent."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check the address and port, that the server (llama-server or vLLM) runs, and the network."
+    )
+
+
+class ServerTimeoutError(RemoteError):
+    """The server did not accept the connection, or sent nothing, within the timeout."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "The server may be busy or the network slow: try again, or allow a longer timeout."
+    )
+
+
+class ServerHTTPError(RemoteError):
+    """The server answered with an HTTP error; ``status`` is its code and ``detail`` the server's own message."""
+
+    hint = QT_TRANSLATE_NOOP("ErrorHints", "The server's message says what it refused; check the model name too.")
+
+    def __init__(self, message: str, *, status: int = 0, detail: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
+class ServerAuthError(ServerHTTPError):
+    """The server refused the API key (HTTP 401 or 403)."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check the API key in Connect to Server (on the command line: --api-key or ZIYA_API_KEY)."
+    )
+
+
+class ServerStreamCutError(RemoteError):
+    """The connection broke while the answer streamed; what arrived before is kept."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "The text written so far was kept. Check the server, then continue writing from the cursor."
+    )
+
+
+class ServerProtocolError(RemoteError):
+    """The answer was not what an OpenAI-compatible server sends (not JSON, no models, malformed events)."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Check that the address is an OpenAI-compatible server: llama-server, llama-cpp-python or vLLM."
+    )
+
+
+class ServerCertificateError(RemoteError):
+    """The server's TLS certificate could not be verified; no unverified connection is ever made."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints",
+        "Give the server a certificate from a trusted authority, or install the team's certificate authority on this "
+        "computer.",
+    )
+
+
+class ServerModelError(RemoteError):
+    """The server does not serve the model asked for (or serves none)."""
+
+    hint = QT_TRANSLATE_NOOP(
+        "ErrorHints", "Choose one of the server's models (Fetch Models in Connect to Server, or --server-model)."
+    )

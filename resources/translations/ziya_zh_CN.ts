@@ -85,6 +85,99 @@
     </message>
 </context>
 <context>
+    <name>Contender</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="59"/>
+        <source>contender name {name} must be 1 to 64 characters without spaces at the ends or , : = /</source>
+        <translation>参评者名称 {name} 必须为 1 到 64 个字符，首尾不能有空格，且不能包含 , : = /</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="66"/>
+        <source>contender {name} needs either a model file or a server</source>
+        <translation>参评者 {name} 需要指定模型文件或服务器（二者选一）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="74"/>
+        <source>contender {name}: the seed must be a whole number from 0 to {high}</source>
+        <translation>参评者 {name}：随机种子必须是 0 到 {high} 之间的整数</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="129"/>
+        <source>sampling must be a table of settings</source>
+        <translation>sampling 必须是由采样设置组成的表</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="134"/>
+        <source>unknown sampling settings: {keys}</source>
+        <translation>未知的采样设置：{keys}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="150"/>
+        <source>a contender must be a table</source>
+        <translation>每个参评者必须是一个表</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="153"/>
+        <source>unknown keys: {keys}</source>
+        <translation>未知的键：{keys}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="158"/>
+        <source>{key} must be text</source>
+        <translation>{key} 必须是文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="161"/>
+        <source>server_model and quantization must be text</source>
+        <translation>server_model 和 quantization 必须是文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="181"/>
+        <source>{setting} must be a number, not {value}</source>
+        <translation>{setting} 必须是数字，而不是 {value}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="201"/>
+        <source>a contender is NAME=PATH.gguf[,setting=value...], not {spec}</source>
+        <translation>参评者的格式是 NAME=PATH.gguf[,设置=值...]，而不是 {spec}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="213"/>
+        <source>expected setting=value, not {item}</source>
+        <translation>应为 设置=值，而不是 {item}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="223"/>
+        <source>unknown setting {key}: choose from {known}</source>
+        <translation>未知设置 {key}：可选 {known}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="249"/>
+        <source>cannot read the contenders: {reason}</source>
+        <translation>无法读取参评者文件：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="253"/>
+        <source>expected [[contenders]] tables only</source>
+        <translation>只能包含 [[contenders]] 表</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="260"/>
+        <source>contender #{n}: {problem}</source>
+        <translation>第 {n} 个参评者：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="273"/>
+        <source>a run compares at least two contenders</source>
+        <translation>一次评测至少要比较两个参评者</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="278"/>
+        <source>two contenders are named {name}</source>
+        <translation>有两个参评者都叫 {name}</translation>
+    </message>
+</context>
+<context>
     <name>DocumentJournal</name>
     <message>
         <location filename="../../ziya_desktop/documents/journal.py" line="221"/>
@@ -358,10 +451,12 @@
 <context>
     <name>Engine</name>
     <message>
-        <location filename="../../ziya_desktop/engine/engine.py" line="175"/>
-        <location filename="../../ziya_desktop/engine/engine.py" line="226"/>
+        <location filename="../../ziya_desktop/engine/engine.py" line="178"/>
+        <location filename="../../ziya_desktop/engine/engine.py" line="229"/>
         <location filename="../../ziya_desktop/engine/trial_load.py" line="193"/>
-        <location filename="../../ziya_desktop/ui/generation/engine_worker.py" line="157"/>
+        <location filename="../../ziya_desktop/ui/generation/engine_worker.py" line="179"/>
+        <location filename="../../ziya_desktop/ui/generation/engine_worker.py" line="183"/>
+        <location filename="../../ziya_desktop/ui/generation/engine_worker.py" line="206"/>
         <source>model load cancelled</source>
         <translation>已取消加载模型</translation>
     </message>
@@ -489,6 +584,71 @@
         <translation>请填写该字段；模型需要它来撰写正文。</translation>
     </message>
     <message>
+        <location filename="../../ziya_desktop/errors.py" line="283"/>
+        <source>Fix what the message names and start the run again; answers already made are kept.</source>
+        <translation>请修正消息中指出的问题后重新开始评测；已生成的回答会保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="291"/>
+        <source>Correct the file at the line named, then try again.</source>
+        <translation>请修改文件中指出的那一行，然后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="307"/>
+        <source>Check the judge&apos;s name and that the run folder is writable; verdicts already given are kept.</source>
+        <translation>请检查评审人姓名以及评测文件夹是否可写；已给出的评判均已保留。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="318"/>
+        <source>Check the server&apos;s address and that it is running, or go back to the local model (Model menu).</source>
+        <translation>请检查服务器地址以及服务器是否在运行，或改回使用本机模型（“模型”菜单）。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="326"/>
+        <source>Give the address like http://127.0.0.1:8080 or https://llm.example.org.</source>
+        <translation>请按 http://127.0.0.1:8080 或 https://llm.example.org 的形式填写地址。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="332"/>
+        <source>Check the address and port, that the server (llama-server or vLLM) runs, and the network.</source>
+        <translation>请检查地址和端口、服务器（llama-server 或 vLLM）是否在运行，以及网络连接。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="340"/>
+        <source>The server may be busy or the network slow: try again, or allow a longer timeout.</source>
+        <translation>服务器可能正忙或网络较慢：请重试，或设置更长的超时时间。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="348"/>
+        <source>The server&apos;s message says what it refused; check the model name too.</source>
+        <translation>服务器的消息说明了它拒绝的原因；也请检查模型名称。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="359"/>
+        <source>Check the API key in Connect to Server (on the command line: --api-key or ZIYA_API_KEY).</source>
+        <translation>请在“连接服务器”中检查 API 密钥（命令行中为 --api-key 或 ZIYA_API_KEY）。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="367"/>
+        <source>The text written so far was kept. Check the server, then continue writing from the cursor.</source>
+        <translation>已写出的文字已保留。请检查服务器，然后从光标处继续写作。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="375"/>
+        <source>Check that the address is an OpenAI-compatible server: llama-server, llama-cpp-python or vLLM.</source>
+        <translation>请确认该地址是兼容 OpenAI 接口的服务器：llama-server、llama-cpp-python 或 vLLM。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="383"/>
+        <source>Give the server a certificate from a trusted authority, or install the team&apos;s certificate authority on this computer.</source>
+        <translation>请为服务器配置受信任机构签发的证书，或在本机安装团队的证书颁发机构。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/errors.py" line="393"/>
+        <source>Choose one of the server&apos;s models (Fetch Models in Connect to Server, or --server-model).</source>
+        <translation>请选择服务器上的某个模型（“连接服务器”中的“获取模型”，或 --server-model）。</translation>
+    </message>
+    <message>
         <location filename="../../converters/errors.py" line="33"/>
         <source>Check that the folder holds a complete Hugging Face LLaMA checkpoint (config, tokenizer, weights).</source>
         <translation>请确认该文件夹包含完整的 Hugging Face LLaMA 检查点（配置、分词器和权重）。</translation>
@@ -497,6 +657,95 @@
         <location filename="../../converters/errors.py" line="42"/>
         <source>Only use checkpoints from a source you trust; this file tries to run code when loaded.</source>
         <translation>请只使用可信来源的检查点；此文件在加载时试图执行代码。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote.py" line="42"/>
+        <source>Turn off offline mode (or unset ZIYA_OFFLINE) to use a server, or use the local model.</source>
+        <translation>要使用服务器，请关闭离线模式（或取消设置 ZIYA_OFFLINE），或改用本机模型。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="268"/>
+        <source>Type your name (up to 80 characters, on one line) to judge.</source>
+        <translation>请输入您的姓名（一行，最多 80 个字符）后开始评判。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="212"/>
+        <source>The KL divergence compares quantizations of one model; choose two files of the same model.</source>
+        <translation>KL 散度用于比较同一模型的不同量化版本；请选择同一模型的两个文件。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="331"/>
+        <source>Measure the KL divergence between two local GGUF files.</source>
+        <translation>请在两个本地 GGUF 文件之间测量 KL 散度。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="168"/>
+        <source>Give the folder an evaluation run was made in, or make one: ziya-desktop eval run FOLDER --contender NAME=MODEL.gguf --contender NAME=MODEL.gguf</source>
+        <translation>请给出做过评测的文件夹，或新建一次评测：ziya-desktop eval run FOLDER --contender NAME=MODEL.gguf --contender NAME=MODEL.gguf</translation>
+    </message>
+</context>
+<context>
+    <name>EvalRun</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="121"/>
+        <source>the run has no prompts to ask</source>
+        <translation>本次评测没有任何提示</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="126"/>
+        <source>{folder} is not empty: a new run needs an empty folder</source>
+        <translation>{folder} 不是空文件夹：新的评测需要一个空文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="135"/>
+        <source>cannot write the run in {folder}: {reason}</source>
+        <translation>无法在 {folder} 中写入评测：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="166"/>
+        <source>no evaluation run here (run.json is missing)</source>
+        <translation>这里没有评测（缺少 run.json）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="176"/>
+        <source>run.json cannot be read: {reason}</source>
+        <translation>无法读取 run.json：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="182"/>
+        <source>run.json is not a valid run: {reason}</source>
+        <translation>run.json 不是有效的评测：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="228"/>
+        <source>not an answer: {reason}</source>
+        <translation>不是有效的回答：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="252"/>
+        <source>an answer for {contender} / {prompt} does not belong to this run</source>
+        <translation>{contender} / {prompt} 的回答不属于本次评测</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="269"/>
+        <source>cannot save the answer in {path}: {reason}</source>
+        <translation>无法将回答保存到 {path}：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>EvalRunner</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/runner.py" line="109"/>
+        <source>contender {name}: {problem}</source>
+        <translation>参评者 {name}：{problem}</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluationCommands</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/evaluation_actions.py" line="56"/>
+        <source>Open Evaluation Run</source>
+        <translation>打开评测</translation>
     </message>
 </context>
 <context>
@@ -824,7 +1073,7 @@
 <context>
     <name>GenerationController</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/generation.py" line="270"/>
+        <location filename="../../ziya_desktop/ui/generation/generation.py" line="271"/>
         <source>The model wrote {count} control character(s) (such as NUL) that do not belong in a document; they were left out.</source>
         <translation>模型写出了 {count} 个不应出现在文档中的控制字符（如 NUL），已略去。</translation>
     </message>
@@ -972,72 +1221,92 @@
 <context>
     <name>GpuSettingsWidget</name>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="127"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="148"/>
         <source>Automatic (as many as fit in free GPU memory)</source>
         <translation>自动（按可用 GPU 显存尽量多放）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="128"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="149"/>
         <source> tokens</source>
         <translation> 个 token</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="129"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="150"/>
         <source>The prompt and the answer share this window; the model was trained on 2048.</source>
         <translation>提示词和回答共用此窗口；模型训练时使用 2048。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="151"/>
         <source>GPU layers</source>
         <translation>GPU 层数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="152"/>
         <source>GPU</source>
         <translation>GPU</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="132"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="153"/>
         <source>Context size</source>
         <translation>上下文长度</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="133"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="154"/>
         <source>CPU threads</source>
         <translation>CPU 线程数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="152"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="155"/>
+        <source>KV cache</source>
+        <translation>KV 缓存</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="157"/>
+        <source>f16 (exact)</source>
+        <translation>f16（精确）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="158"/>
+        <source>q8_0 (about half the memory; needs flash attention)</source>
+        <translation>q8_0（内存约减半；需要 flash attention）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="164"/>
+        <source>The cache of the context&apos;s keys and values: 1.6 GiB for the 13B model at 2048 tokens in f16. q8_0 lets more layers fit on a GPU at a small cost in accuracy.</source>
+        <translation>上下文的键值缓存：13B 模型在 2048 个词元、f16 下约 1.6 GiB。q8_0 能让更多层放进 GPU，精度损失很小。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="186"/>
         <source>0 runs on the CPU; {all} puts every layer and the output layer on the GPU.</source>
         <translation>0 表示在 CPU 上运行；{all} 表示将所有层及输出层放到 GPU 上。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="165"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="199"/>
         <source>Checking this machine…</source>
         <translation>正在检测本机…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="168"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="202"/>
         <source>No GPU found: runs on the CPU</source>
         <translation>未找到 GPU：将在 CPU 上运行</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="205"/>
         <source>{name} ({free} GB free of {total} GB)</source>
         <translation>{name}（可用 {free} GB，共 {total} GB）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="183"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="217"/>
         <source>{backend}: the model goes to the GPU chosen here.</source>
         <translation>{backend}：模型将放到此处选择的 GPU 上。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="196"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="230"/>
         <source>Automatic ({cores} physical cores)</source>
         <translation>自动（{cores} 个物理核心）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="198"/>
+        <location filename="../../ziya_desktop/ui/models/gpu_settings.py" line="232"/>
         <source>Automatic (physical cores)</source>
         <translation>自动（物理核心数）</translation>
     </message>
@@ -1079,6 +1348,205 @@
     </message>
 </context>
 <context>
+    <name>JudgementError</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="131"/>
+        <source>the verdicts cannot be read: {reason}</source>
+        <translation>无法读取评判记录：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="148"/>
+        <source>not a verdict: {reason}</source>
+        <translation>不是一条评判记录：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="220"/>
+        <source>no round of prompt {prompt} between {first} and {second}</source>
+        <translation>没有提示 {prompt} 下 {first} 与 {second} 的对比轮次</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="226"/>
+        <source>not a verdict: {verdict} with {left} shown as A</source>
+        <translation>不是有效的评判：{verdict}（A 为 {left}）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="252"/>
+        <source>cannot save the verdict to {path}: {reason}</source>
+        <translation>无法把评判保存到 {path}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="267"/>
+        <source>“{name}” is not a judge&apos;s name</source>
+        <translation>“{name}”不是有效的评审人姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="275"/>
+        <source>a round compares exactly two contenders</source>
+        <translation>每一轮只比较两个参评模型</translation>
+    </message>
+</context>
+<context>
+    <name>JudgingWindow</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="212"/>
+        <source>Judge — {run}</source>
+        <translation>评判 — {run}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="213"/>
+        <source>&amp;Judge</source>
+        <translation>评判(&amp;J)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="214"/>
+        <source>&amp;Results</source>
+        <translation>结果(&amp;R)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="215"/>
+        <source>Judge:</source>
+        <translation>评审人：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="218"/>
+        <source>Your name</source>
+        <translation>您的姓名</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="219"/>
+        <source>Start judging</source>
+        <translation>开始评判</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="220"/>
+        <source>Instruction</source>
+        <translation>写作指令</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="221"/>
+        <source>A is better  (A / ←)</source>
+        <translation>A 更好  (A / ←)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="222"/>
+        <source>Tie  (T / ↓)</source>
+        <translation>平局  (T / ↓)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="223"/>
+        <source>B is better  (B / →)</source>
+        <translation>B 更好  (B / →)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="224"/>
+        <source>Undo last  (Ctrl+Z)</source>
+        <translation>撤销上一条  (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="294"/>
+        <source>Judge this round again; your earlier verdict stands until you give a new one.</source>
+        <translation>请重新评判这一轮；在给出新评判之前，原评判仍然有效。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="311"/>
+        <source>A was {a}, B was {b}</source>
+        <translation>A 是 {a}，B 是 {b}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="313"/>
+        <source>{names} — you called it a tie.</source>
+        <translation>{names} — 您判为平局。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="315"/>
+        <source>{names} — you preferred {winner}.</source>
+        <translation>{names} — 您选择了 {winner}。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="327"/>
+        <source>Type your name above and press Enter to start.</source>
+        <translation>请在上方输入姓名并按回车键开始。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="329"/>
+        <source>This run has no pair of answers to judge yet.</source>
+        <translation>此评测还没有可供评判的回答对。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="331"/>
+        <source>All {total} rounds judged. Thank you!</source>
+        <translation>全部 {total} 轮已评判完毕，谢谢！</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="334"/>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="334"/>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="335"/>
+        <source>hard</source>
+        <translation>难</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="335"/>
+        <source>easy</source>
+        <translation>易</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="337"/>
+        <source>{genre} · {language} · {difficulty} · {id}</source>
+        <translation>{genre} · {language} · {difficulty} · {id}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/judging_window.py" line="352"/>
+        <source>{done} / {total}</source>
+        <translation>{done} / {total}</translation>
+    </message>
+</context>
+<context>
+    <name>KlDivergence</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="209"/>
+        <source>{base} and {other} do not share a vocabulary ({what})</source>
+        <translation>{base} 与 {other} 的词表不同（{what}）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="220"/>
+        <source>the KL measurement was cancelled</source>
+        <translation>KL 散度测量已取消</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="242"/>
+        <source>there is no text to measure the KL divergence on</source>
+        <translation>没有可用于测量 KL 散度的文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="278"/>
+        <source>the answers hold no tokens to measure on</source>
+        <translation>回答中没有可供测量的词元</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="320"/>
+        <source>the run has no contender named {name} (it has {names})</source>
+        <translation>本次评测中没有名为 {name} 的参评者（现有：{names}）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="326"/>
+        <source>{name} runs on a server, which sends sampled text, not the full next-token distributions the KL divergence needs</source>
+        <translation>{name} 运行在服务器上，服务器只返回采样得到的文本，而不是 KL 散度所需的完整下一词元概率分布</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/kl.py" line="337"/>
+        <source>no reference answers, and {name} has no answers yet: run the contenders first</source>
+        <translation>没有参考答案，{name} 也还没有回答：请先运行参评者生成回答</translation>
+    </message>
+</context>
+<context>
     <name>LicenceDialog</name>
     <message>
         <location filename="../../ziya_desktop/ui/shell/about_dialog.py" line="330"/>
@@ -1099,7 +1567,7 @@
 <context>
     <name>LlamaApi</name>
     <message>
-        <location filename="../../ziya_desktop/engine/llama_api.py" line="158"/>
+        <location filename="../../ziya_desktop/engine/llama_api.py" line="159"/>
         <source>{name}: llama.cpp could not create a context of {n_ctx} tokens</source>
         <translation>{name}：llama.cpp 无法创建 {n_ctx} 个 token 的上下文</translation>
     </message>
@@ -1107,38 +1575,38 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="95"/>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="261"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="96"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="268"/>
         <source>Ziya Desktop</source>
         <translation>Ziya Desktop</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="321"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="328"/>
         <source>Templates</source>
         <translation>模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="322"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="329"/>
         <source>Rewrite Review</source>
         <translation>改写对照</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="323"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="330"/>
         <source>Preview</source>
         <translation>预览</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="186"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="193"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="444"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="451"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="445"/>
+        <location filename="../../ziya_desktop/ui/shell/main_window.py" line="452"/>
         <source>“{name}” has changes that are not saved. Save them?</source>
         <translation>“{name}”有未保存的更改。是否保存？</translation>
     </message>
@@ -1456,6 +1924,159 @@ Convert now?</source>
     </message>
 </context>
 <context>
+    <name>NewRunDialog</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="182"/>
+        <source>New Evaluation Run</source>
+        <translation>新建评测</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="184"/>
+        <source>Run folder:</source>
+        <translation>评测文件夹：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="185"/>
+        <source>Models (tick two or more):</source>
+        <translation>模型（勾选两个或更多）：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="187"/>
+        <source>Prompt set:</source>
+        <translation>提示集：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="188"/>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="189"/>
+        <source>Max new tokens:</source>
+        <translation>最大新词元数：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="197"/>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="198"/>
+        <source>Add Model File…</source>
+        <translation>添加模型文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="199"/>
+        <source>Prompt File…</source>
+        <translation>提示文件…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="202"/>
+        <source>Built-in writing instructions</source>
+        <translation>内置写作指令</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="208"/>
+        <source>Each model is loaded in turn, in an engine of its own. The editor&apos;s model is unloaded first: two 13B models in memory at once do not fit most computers. A folder that holds a run resumes it.</source>
+        <translation>各模型依次在独立的引擎中加载。开始前会先卸载编辑器中的模型：同时在内存中放两个 13B 模型，大多数电脑都容纳不下。选择已有评测的文件夹则会继续该评测。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="212"/>
+        <source>&amp;Start</source>
+        <translation>开始(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="213"/>
+        <source>S&amp;top</source>
+        <translation>停止(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="214"/>
+        <source>&amp;Judge…</source>
+        <translation>评判(&amp;J)…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="215"/>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="256"/>
+        <source>Run Folder</source>
+        <translation>评测文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="262"/>
+        <source>Add Model File</source>
+        <translation>添加模型文件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="262"/>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="269"/>
+        <source>Prompt File</source>
+        <translation>提示文件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="269"/>
+        <source>Prompt sets (*.jsonl *.toml)</source>
+        <translation>提示集 (*.jsonl *.toml)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="280"/>
+        <source>Unload the editor&apos;s model?</source>
+        <translation>卸载编辑器中的模型？</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="282"/>
+        <source>The evaluation loads its models one after the other. The editor&apos;s model is unloaded first so that two models are never in memory at once; load it again when the run is done.</source>
+        <translation>评测会依次加载各个模型。为避免两个模型同时占用内存，会先卸载编辑器中的模型；评测结束后请重新加载。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="334"/>
+        <source>Starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="342"/>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="350"/>
+        <source>Loading {name}…</source>
+        <translation>正在加载 {name}…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="352"/>
+        <source>{done} of {total} answers made (last: {label})</source>
+        <translation>已生成 {done} / {total} 个回答（最近：{label}）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="363"/>
+        <source>Stopped with {missing} answers still to make; Start resumes the run.</source>
+        <translation>已停止，还有 {missing} 个回答未生成；点击“开始”可继续。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="370"/>
+        <source>All {total} answers are made ({made} now). Judge them with Judge…</source>
+        <translation>全部 {total} 个回答已生成（本次 {made} 个）。点击“评判…”开始评判。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="375"/>
+        <source>Failed: {message}</source>
+        <translation>失败：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="378"/>
+        <source>Stopped. The answers made so far are kept; Start resumes the run.</source>
+        <translation>已停止。已生成的回答均已保留；点击“开始”可继续。</translation>
+    </message>
+</context>
+<context>
     <name>NoticeBar</name>
     <message>
         <location filename="../../ziya_desktop/ui/common/notice_bar.py" line="68"/>
@@ -1497,11 +2118,153 @@ Convert now?</source>
     </message>
 </context>
 <context>
+    <name>PromptSet</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="128"/>
+        <source>unknown template {template}</source>
+        <translation>未知模板 {template}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="134"/>
+        <source>template {template}: {problem}</source>
+        <translation>模板 {template}：{problem}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="161"/>
+        <source>{key} is missing</source>
+        <translation>缺少 {key}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="164"/>
+        <source>{key} must be non-empty text</source>
+        <translation>{key} 必须是非空文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="167"/>
+        <source>{key} is longer than {limit} characters</source>
+        <translation>{key} 超过 {limit} 个字符</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="178"/>
+        <source>unknown {key} {value}: choose one of {allowed}</source>
+        <translation>未知的 {key} {value}：请从 {allowed} 中选择</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="189"/>
+        <source>fields must be a table of names and values</source>
+        <translation>fields 必须是由字段名和值组成的表</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="193"/>
+        <source>field {name} must be text</source>
+        <translation>字段 {name} 必须是文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="206"/>
+        <source>a prompt must be an object</source>
+        <translation>每条提示必须是一个对象</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="209"/>
+        <source>unknown keys: {keys}</source>
+        <translation>未知的键：{keys}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="213"/>
+        <source>id must be 1 to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or digit</source>
+        <translation>id 必须由 1 到 64 个字母、数字、“.”、“_”或“-”组成，并以字母或数字开头</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="221"/>
+        <source>fields are given without a template</source>
+        <translation>给出了 fields 却没有指定模板</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="243"/>
+        <source>cannot read the file: {reason}</source>
+        <translation>无法读取文件：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="248"/>
+        <source>larger than {limit} MiB</source>
+        <translation>文件大于 {limit} MiB</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="254"/>
+        <source>not UTF-8 text</source>
+        <translation>不是 UTF-8 文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="266"/>
+        <source>not a JSON object: {reason}</source>
+        <translation>不是 JSON 对象：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="271"/>
+        <source>nested too deeply</source>
+        <translation>嵌套层级过深</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="281"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="287"/>
+        <source>not valid TOML: {reason}</source>
+        <translation>不是有效的 TOML：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="294"/>
+        <source>expected an optional name and [[prompts]] tables only</source>
+        <translation>只能包含可选的 name 和 [[prompts]] 表</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="310"/>
+        <source>a prompt set is a .jsonl or a .toml file</source>
+        <translation>提示集必须是 .jsonl 或 .toml 文件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="318"/>
+        <source>more than {limit} prompts</source>
+        <translation>提示超过 {limit} 条</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="329"/>
+        <source>duplicate id {id} (first on line {first})</source>
+        <translation>id {id} 重复（首次出现在第 {first} 行）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="338"/>
+        <source>the file holds no prompts</source>
+        <translation>文件中没有任何提示</translation>
+    </message>
+</context>
+<context>
     <name>PromptTooLongError</name>
     <message>
         <location filename="../../ziya_desktop/errors.py" line="88"/>
         <source>the prompt is {prompt_tokens} tokens, but the context window holds {n_ctx} tokens and at least {min_answer} must stay free for the answer</source>
         <translation>提示词有 {prompt_tokens} 个 token，但上下文窗口只能容纳 {n_ctx} 个 token，且至少要为回答留出 {min_answer} 个</translation>
+    </message>
+</context>
+<context>
+    <name>Reading</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/win_rates.py" line="77"/>
+        <source>clear win</source>
+        <translation>明显胜出</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/win_rates.py" line="78"/>
+        <source>clear loss</source>
+        <translation>明显落后</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/win_rates.py" line="79"/>
+        <source>no clear difference</source>
+        <translation>无明显差异</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/win_rates.py" line="80"/>
+        <source>not judged</source>
+        <translation>尚未评判</translation>
     </message>
 </context>
 <context>
@@ -1620,6 +2383,286 @@ Convert now?</source>
         <location filename="../../ziya_desktop/ui/files/recovery_dialog.py" line="495"/>
         <source>Removed {count} unfinished temporary file(s) left by interrupted saves.</source>
         <translation>已删除 {count} 个中断的保存留下的未完成临时文件。</translation>
+    </message>
+</context>
+<context>
+    <name>RemoteEngine</name>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote.py" line="84"/>
+        <source>offline mode is on, so the server at {url} is not contacted</source>
+        <translation>离线模式已开启，因此不会连接位于 {url} 的服务器</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote.py" line="306"/>
+        <source>{server} sent nothing for {seconds} s; the answer stopped</source>
+        <translation>{server} 在 {seconds} 秒内没有发送任何内容；回答已中止</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote.py" line="315"/>
+        <source>the connection to {server} broke after {count} characters of the answer</source>
+        <translation>与 {server} 的连接在回答写出 {count} 个字符后中断</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="97"/>
+        <source>it must start with http:// or https:// and name a host</source>
+        <translation>它必须以 http:// 或 https:// 开头并包含主机名</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="102"/>
+        <source>a user, query or fragment is not allowed</source>
+        <translation>不允许包含用户名、查询参数或片段</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="112"/>
+        <source>“{url}” is not a server address: {why}</source>
+        <translation>“{url}”不是服务器地址：{why}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="208"/>
+        <source>{server} did not answer {path} with JSON</source>
+        <translation>{server} 对 {path} 的回应不是 JSON</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="262"/>
+        <source>the certificate of {server} could not be verified: {reason}</source>
+        <translation>无法验证 {server} 的证书：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="268"/>
+        <source>the encrypted connection to {server} failed: {reason}</source>
+        <translation>与 {server} 的加密连接失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="276"/>
+        <source>the server name {host} is unknown</source>
+        <translation>服务器名称 {host} 无法解析</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="280"/>
+        <source>{server} refused the connection (no server is running there)</source>
+        <translation>{server} 拒绝了连接（该处没有运行服务器）</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="288"/>
+        <source>{server} sent nothing for {seconds} s</source>
+        <translation>{server} 在 {seconds} 秒内没有发送任何内容</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="293"/>
+        <source>the connection to {server} failed: {reason}</source>
+        <translation>与 {server} 的连接失败：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="311"/>
+        <source>{server} refused the API key (HTTP {status}): {detail}</source>
+        <translation>{server} 拒绝了 API 密钥（HTTP {status}）：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_http.py" line="318"/>
+        <source>{server} answered HTTP {status}: {detail}</source>
+        <translation>{server} 返回 HTTP {status}：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_probe.py" line="52"/>
+        <source>{server} did not answer /v1/models with a model list</source>
+        <translation>{server} 对 /v1/models 的回应不是模型列表</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_probe.py" line="69"/>
+        <source>{server} serves no model</source>
+        <translation>{server} 没有提供任何模型</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_probe.py" line="74"/>
+        <source>{server} has no model “{model}”; it serves: {models}</source>
+        <translation>{server} 上没有模型“{model}”；它提供的模型有：{models}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_probe.py" line="172"/>
+        <source>{server} did not answer the tokenize request with tokens</source>
+        <translation>{server} 对分词请求的回应中没有词元</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="48"/>
+        <source>an event without an end</source>
+        <translation>一个没有结尾的事件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="59"/>
+        <source>text that is not UTF-8</source>
+        <translation>不是 UTF-8 的文本</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="94"/>
+        <source>an event that is not JSON</source>
+        <translation>一个不是 JSON 的事件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="96"/>
+        <source>an event that is not a JSON object</source>
+        <translation>一个不是 JSON 对象的事件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="101"/>
+        <source>the server stopped with an error: {detail}</source>
+        <translation>服务器因错误而停止：{detail}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="111"/>
+        <source>an event without choices</source>
+        <translation>一个没有 choices 的事件</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="117"/>
+        <source>a choice without text</source>
+        <translation>一个没有 text 的 choice</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/engine/remote_sse.py" line="127"/>
+        <source>the server&apos;s stream is malformed: {what}</source>
+        <translation>服务器的数据流格式有误：{what}</translation>
+    </message>
+</context>
+<context>
+    <name>Report</name>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/report.py" line="111"/>
+        <source>the KL measurement cannot be read: {reason}</source>
+        <translation>无法读取 KL 测量结果：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/evaluation/report.py" line="150"/>
+        <source>unknown report format {format}: use markdown or csv</source>
+        <translation>未知的报告格式 {format}：请使用 markdown 或 csv</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsView</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="36"/>
+        <source>Official document (公文)</source>
+        <translation>公文</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="37"/>
+        <source>Speech (讲稿)</source>
+        <translation>讲稿</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="38"/>
+        <source>Letter (书信)</source>
+        <translation>书信</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="39"/>
+        <source>Copywriting (文案)</source>
+        <translation>文案</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="99"/>
+        <source>Average win rate</source>
+        <translation>平均胜率</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="100"/>
+        <source>Max</source>
+        <translation>最高</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="101"/>
+        <source>Min</source>
+        <translation>最低</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="102"/>
+        <source>Judgements</source>
+        <translation>评判数</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="103"/>
+        <source>95 % interval</source>
+        <translation>95% 置信区间</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="104"/>
+        <source>Reading</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="107"/>
+        <source>Pair</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="107"/>
+        <source>Genre</source>
+        <translation>文体</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="108"/>
+        <source>By genre</source>
+        <translation>按文体</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="109"/>
+        <source>Export &amp;Markdown…</source>
+        <translation>导出 Markdown(&amp;M)…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="110"/>
+        <source>Export &amp;CSV…</source>
+        <translation>导出 CSV(&amp;C)…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="120"/>
+        <source>nobody yet</source>
+        <translation>暂无</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="123"/>
+        <source>Win rate of the first contender = (wins + ties / 2) / judgements, over every judge&apos;s latest verdict. Above 55 % is a clear win, below 45 % a clear loss. Judges: {judges}. Judgements: {n}.</source>
+        <translation>前者胜率 =（胜 + 平 / 2）/ 评判数，按每位评审人的最新评判计算。高于 55% 为明显胜出，低于 45% 为明显落后。评审人：{judges}。评判数：{n}。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="136"/>
+        <source>{first} vs {second}</source>
+        <translation>{first} 对 {second}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="150"/>
+        <source>Export Markdown</source>
+        <translation>导出 Markdown</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="150"/>
+        <source>Markdown (*.md)</source>
+        <translation>Markdown (*.md)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="152"/>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="152"/>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="172"/>
+        <source>Could not write {path}: {reason}</source>
+        <translation>无法写入 {path}：{reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="173"/>
+        <source>Nothing was written; choose another folder or file name and export again.</source>
+        <translation>未写入任何内容；请选择其他文件夹或文件名后重新导出。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/results_view.py" line="177"/>
+        <source>Saved {path}</source>
+        <translation>已保存 {path}</translation>
     </message>
 </context>
 <context>
@@ -1866,6 +2909,107 @@ With: {new}</source>
         <location filename="../../ziya_desktop/engine/sampling.py" line="68"/>
         <source>ignore end of text</source>
         <translation>忽略结束标记</translation>
+    </message>
+</context>
+<context>
+    <name>ServerCommands</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/server_commands.py" line="83"/>
+        <source>Connecting to {url}…</source>
+        <translation>正在连接 {url}…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/server_commands.py" line="90"/>
+        <source>Text travels unencrypted to {host}: anyone on the network between can read it.</source>
+        <translation>文字将以未加密方式传送到 {host}：途经网络上的任何人都能读取。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/server_commands.py" line="91"/>
+        <source>Use https:// for a server on another computer.</source>
+        <translation>对于其他计算机上的服务器，请使用 https://。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/server_commands.py" line="146"/>
+        <source>No system keyring is available, so the API key was saved in the settings file.</source>
+        <translation>没有可用的系统钥匙串，因此 API 密钥已保存在设置文件中。</translation>
+    </message>
+</context>
+<context>
+    <name>ServerDialog</name>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="130"/>
+        <source>Connect to Server</source>
+        <translation>连接服务器</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <source>Server address:</source>
+        <translation>服务器地址：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <source>Timeout:</source>
+        <translation>超时：</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="136"/>
+        <source>the server&apos;s first model</source>
+        <translation>服务器的第一个模型</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="137"/>
+        <source>Fetch Models</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="138"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="139"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="141"/>
+        <source>The API key is kept in the system keyring.</source>
+        <translation>API 密钥保存在系统钥匙串中。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="144"/>
+        <source>No system keyring is available: the API key will be kept in the settings file, readable by anyone who can read your files.</source>
+        <translation>没有可用的系统钥匙串：API 密钥将保存在设置文件中，任何能读取您文件的人都能看到它。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="177"/>
+        <source>Text travels unencrypted to {host}: anyone on the network between can read it. Use https:// for a server on another computer.</source>
+        <translation>文字将以未加密方式传送到 {host}：途经网络上的任何人都能读取。对于其他计算机上的服务器，请使用 https://。</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="188"/>
+        <source>Asking the server for its models…</source>
+        <translation>正在向服务器查询模型…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="205"/>
+        <source>The models could not be fetched: {message}</source>
+        <translation>无法获取模型：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="211"/>
+        <source>The server serves {count} model(s).</source>
+        <translation>服务器提供 {count} 个模型。</translation>
     </message>
 </context>
 <context>
@@ -2500,24 +3644,44 @@ With: {new}</source>
         <translation>当前模板的采样设置(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="43"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="53"/>
         <source>Load Model &amp;File…</source>
         <translation>加载模型文件(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="46"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="56"/>
         <source>Model &amp;Library…</source>
         <translation>模型库(&amp;L)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="47"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="57"/>
         <source>Download, convert, import and choose models; GPU settings</source>
         <translation>下载、转换、导入和选择模型；GPU 设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="49"/>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="59"/>
         <source>&amp;Unload Model</source>
         <translation>卸载模型(&amp;U)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="62"/>
+        <source>Connect to &amp;Server…</source>
+        <translation>连接服务器(&amp;S)…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="63"/>
+        <source>Write with llama.cpp&apos;s server or vLLM (a team&apos;s GPU box) instead of this computer</source>
+        <translation>使用 llama.cpp 服务器或 vLLM（例如团队的 GPU 服务器）而不是本机来写作</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="69"/>
+        <source>Use Lo&amp;cal Model</source>
+        <translation>使用本机模型(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/models/model_actions.py" line="70"/>
+        <source>Go back to the model on this computer</source>
+        <translation>改回使用本机上的模型</translation>
     </message>
     <message>
         <location filename="../../ziya_desktop/ui/shell/view_actions.py" line="194"/>
@@ -2536,57 +3700,62 @@ With: {new}</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="100"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="106"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="101"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="107"/>
         <source>Open &amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="102"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="108"/>
         <source>&amp;Export</source>
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="103"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="109"/>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="104"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="110"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="105"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="111"/>
         <source>&amp;Theme</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="106"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="112"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="107"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="113"/>
         <source>&amp;Writing</source>
         <translation>写作(&amp;W)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="108"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="114"/>
         <source>&amp;Model</source>
         <translation>模型(&amp;M)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="109"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="115"/>
+        <source>E&amp;valuation</source>
+        <translation>评测(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="116"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="56"/>
+        <location filename="../../ziya_desktop/ui/shell/window_actions.py" line="60"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
@@ -2604,6 +3773,16 @@ With: {new}</source>
         <location filename="../../ziya_desktop/ui/shell/help_actions.py" line="42"/>
         <source>&amp;About Ziya Desktop</source>
         <translation>关于 Ziya Desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/evaluation_actions.py" line="113"/>
+        <source>&amp;Open Evaluation Run…</source>
+        <translation>打开评测(&amp;O)…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/evaluation_actions.py" line="114"/>
+        <source>&amp;New Evaluation Run…</source>
+        <translation>新建评测(&amp;N)…</translation>
     </message>
 </context>
 <context>
@@ -2677,103 +3856,118 @@ With: {new}</source>
 <context>
     <name>WritingCommands</name>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="112"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="117"/>
         <source>Load Model</source>
         <translation>加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="112"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="117"/>
         <source>GGUF models (*.gguf);;All files (*)</source>
         <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="120"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="125"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="159"/>
         <source>Loading {name}… {percent}%</source>
         <translation>正在加载 {name}… {percent}%</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="148"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="169"/>
+        <source>Remote: {model} at {host}</source>
+        <translation>远程：{model}，位于 {host}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="170"/>
+        <source>Server {url} · context {n_ctx} tokens · connected in {seconds} s</source>
+        <translation>服务器 {url} · 上下文 {n_ctx} 个词元 · 连接用时 {seconds} 秒</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="182"/>
         <source>{threads} threads · context {n_ctx} tokens · loaded in {seconds} s</source>
         <translation>{threads} 线程 · 上下文 {n_ctx} tokens · 加载用时 {seconds} 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="154"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="188"/>
         <source>The GPU could not load the model, so it runs on the CPU (slower).</source>
         <translation>GPU 无法加载该模型，因此改在 CPU 上运行（速度较慢）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="156"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="190"/>
         <source>The model did not fit on the GPU as planned and runs with fewer GPU layers.</source>
         <translation>模型未能按计划放入 GPU，现以较少的 GPU 层运行。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="166"/>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="171"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="209"/>
         <source>No model loaded</source>
         <translation>未加载模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="167"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="202"/>
+        <source>Could not connect to the server: {message}</source>
+        <translation>无法连接服务器：{message}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="204"/>
         <source>The model could not be loaded: {message}</source>
         <translation>无法加载模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="180"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="218"/>
         <source>The model is still writing. Stop it first (Esc).</source>
         <translation>模型仍在写作。请先停止（Esc）。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="184"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="222"/>
         <source>No model is loaded, so nothing can be generated yet. You can keep writing.</source>
         <translation>尚未加载模型，暂时无法生成。您可以继续写作。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="189"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="227"/>
         <source>Open the model library to download and convert Ziya-Writing, or to import a GGUF file you already have. On the command line: ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</source>
         <translation>打开模型库，下载并转换 Ziya-Writing，或导入已有的 GGUF 文件。命令行方式：ziya-convert CHECKPOINT_DIR --outfile ziya-q4_k_m.gguf --outtype q4_k_m</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="194"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="232"/>
         <source>Model Library…</source>
         <translation>模型库…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="232"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="270"/>
         <source>Choose a template in the Templates panel first.</source>
         <translation>请先在“模板”面板中选择一个模板。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="235"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="273"/>
         <source>Overrides for the template “{name}”</source>
         <translation>仅用于模板“{name}”的设置</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="317"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="355"/>
         <source>Nothing to regenerate yet: generate a passage first.</source>
         <translation>暂无可重新生成的内容：请先生成一段文字。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="345"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="383"/>
         <source>Alternative {index} of {count}</source>
         <translation>备选版本 {index} / {count}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="363"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="401"/>
         <source>Select the text first, then choose “{action}”.</source>
         <translation>请先选中文字，再选择“{action}”。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="370"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="408"/>
         <source>How should the selection be rewritten?</source>
         <translation>要如何改写所选文字？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="432"/>
+        <location filename="../../ziya_desktop/ui/generation/writing_commands.py" line="470"/>
         <source>The document is longer than the model can read at once: it saw the text nearest the cursor, and {count} characters before that were left out.</source>
         <translation>文档超出了模型一次能读取的长度：模型只读取了光标附近的文字，之前的 {count} 个字符被略去。</translation>
     </message>

@@ -126,6 +126,9 @@ class Engine:
         hardware: returns the hardware probe (tests pass a fixed one).
     """
 
+    # Generates from prompt tokens (see ziya_desktop.engine.interface.TextEngine).
+    accepts_tokens = True
+
     def __init__(self, *, opener: ModelOpener = _default_opener, hardware: Callable[[], HardwareInfo] = probe) -> None:
         self._opener = opener
         self._hardware = hardware

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp
+import numpy as np
 
 from ziya_desktop.engine.llama_log import route_llama_log
 from ziya_desktop.errors import GenerationError, ModelLoadError
@@ -180,6 +181,34 @@ class LlamaContext:
         rc = llama_cpp.llama_decode(self.ptr, llama_cpp.llama_batch_get_one(self._one, 1))
         if rc != 0:
             raise GenerationError(f"llama.cpp could not evaluate a token (code {rc})")
+
+    def decode_with_logits(self, tokens: Sequence[int], outputs: Sequence[bool], n_vocab: int) -> np.ndarray:
+        """Evaluate ``tokens`` (at most n_batch) after what is in the cache, returning the logits of every token
+        whose ``outputs`` flag is set, in order: shape (flagged, n_vocab), float32, copied out of llama.cpp.
+
+        One decode yields all the positions at once (teacher forcing), where :meth:`decode` keeps only the last.
+        """
+        n = len(tokens)
+        start = int(llama_cpp.llama_memory_seq_pos_max(self._memory, 0)) + 1  # -1 when the cache is empty
+        batch = llama_cpp.llama_batch_init(n, 0, 1)
+        try:
+            for i, (token, wanted) in enumerate(zip(tokens, outputs, strict=True)):
+                batch.token[i] = token
+                batch.pos[i] = start + i
+                batch.n_seq_id[i] = 1
+                batch.seq_id[i][0] = 0
+                batch.logits[i] = 1 if wanted else 0
+            batch.n_tokens = n
+            rc = llama_cpp.llama_decode(self.ptr, batch)
+            if rc != 0:
+                raise GenerationError(f"llama.cpp could not evaluate {n} tokens (code {rc})")
+            rows = sum(1 for wanted in outputs if wanted)
+            if rows == 0:
+                return np.zeros((0, n_vocab), dtype=np.float32)
+            ptr = llama_cpp.llama_get_logits(self.ptr)
+            return np.ctypeslib.as_array(ptr, shape=(rows, n_vocab)).copy()
+        finally:
+            llama_cpp.llama_batch_free(batch)
 
     def truncate(self, n_keep: int) -> None:
         """Drop cached positions from ``n_keep`` on."""

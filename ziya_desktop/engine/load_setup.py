@@ -96,7 +96,14 @@ class LoadSetup:
         return cls(
             info=info,
             options=options,
-            requested=plan_offload(info, hw, n_ctx=n_ctx, n_batch=options.n_batch or 512, requested=options.gpu_layers),
+            requested=plan_offload(
+                info,
+                hw,
+                n_ctx=n_ctx,
+                n_batch=options.n_batch or 512,
+                requested=options.gpu_layers,
+                kv_cache_type=options.kv_cache_type,
+            ),
             main_gpu=main_gpu,
             threads=max(1, min(options.threads or hw.physical_cores, hw.physical_cores)),
             n_ctx=n_ctx,

@@ -1,8 +1,8 @@
 """How many layers go to the GPU, and the ladder of fallbacks when a GPU load fails.
 
 ``gpu_layers="auto"`` fits as many repeating layers as free VRAM holds: each layer's weights (from the GGUF) plus
-its KV cache for ``n_ctx`` (f16, or q8_0 when chosen), after reserving a compute-buffer margin; the output layer goes too once every
-repeating layer fits. llama.cpp keeps the token embeddings on the CPU either way.
+its KV cache for ``n_ctx`` (f16, or q8_0 when chosen), after reserving a compute-buffer margin; the output layer
+goes too once every repeating layer fits. llama.cpp keeps the token embeddings on the CPU either way.
 """
 
 from __future__ import annotations

@@ -12,7 +12,11 @@ from typing import Protocol
 
 
 class PreparedPrompt(Protocol):
-    """What a :data:`PromptBuilder` returns: the prompt's tokens and how the answer's first token is treated."""
+    """What a :data:`PromptBuilder` returns: the prompt's text and tokens, and how the answer's first token is
+    treated. The in-process engine generates from ``tokens``; a server gets ``prompt`` (the same prompt as text)."""
+
+    @property
+    def prompt(self) -> str: ...
 
     @property
     def tokens(self) -> list[int]: ...

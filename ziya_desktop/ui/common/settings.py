@@ -29,3 +29,13 @@ def settings() -> QSettings:
     no need to keep one alive. Qt writes changes back when the object is destroyed or ``sync()`` is called.
     """
     return QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
+
+
+# The engine used last ("local" or "remote"), reconnected at start-up like the last model is reloaded.
+ENGINE_KIND_KEY = "engine/kind"
+# The inference server used last. The API key is kept here only when no system keyring can hold it (the window
+# warns when it is); otherwise it is in the keyring under the server's URL (ziya_desktop.engine.api_keys).
+SERVER_URL_KEY = "server/url"
+SERVER_MODEL_KEY = "server/model"
+SERVER_TIMEOUT_KEY = "server/timeout"
+SERVER_API_KEY_KEY = "server/api_key"

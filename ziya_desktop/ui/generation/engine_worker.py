@@ -1,10 +1,15 @@
-"""The Qt bridge to the engine: one worker thread owns the :class:`Engine` (and so every llama.cpp object).
+"""The Qt bridge to the engine: one worker thread owns the engine (and so every llama.cpp object and every
+connection to an inference server).
 
 The GUI thread never calls into llama.cpp, not even to load a model. It holds an :class:`EngineController`, whose
 methods only emit queued signals to an :class:`EngineWorker` living in its own :class:`QThread`; the worker answers
 with signals that Qt delivers back on the GUI thread. Stopping a generation is the one exception to "signals only":
 the worker is busy inside a generation loop and processes no events until it ends, so :meth:`EngineWorker.stop` sets
 a :class:`threading.Event` directly, and the engine checks it before every token.
+
+The worker runs the in-process :class:`Engine` (a load names a GGUF path) or a :class:`RemoteEngine` (a load names a
+:class:`RemoteTarget`): the writing actions do not know which, they only see the
+:class:`~ziya_desktop.engine.interface.TextEngine` both offer.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions, LoadReport
+from ziya_desktop.engine.engine import Engine, GenerationStats, LoadOptions
+from ziya_desktop.engine.interface import EngineReport, TextEngine
+from ziya_desktop.engine.remote import RemoteEngine, RemoteTarget
 from ziya_desktop.engine.sampling import MODEL_CARD, SamplingParams
 from ziya_desktop.errors import LoadCancelledError, ZiyaError
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
@@ -26,6 +33,7 @@ from ziya_desktop.writing.prompt_builder import PromptBuilder
 log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[], Engine]
+RemoteFactory = Callable[[RemoteTarget], RemoteEngine]
 
 
 # Shown for a failure that is not one of ours (a bug): the traceback is in the log, the writer gets a way out.
@@ -55,7 +63,8 @@ class EngineWorker(QObject):
 
     Signals:
         loadProgress(float): during :meth:`load`, the fraction (0..1) of the model file read so far.
-        loaded(LoadReport): :meth:`load` succeeded; ``report.status`` is a line for the status bar.
+        loaded(EngineReport): :meth:`load` succeeded (a ``LoadReport``, or a ``RemoteReport`` for a server);
+            ``report.status`` is a line for the status bar.
         loadFailed(str, str): :meth:`load` failed or was cancelled (while it ran or before it started); message and
             hint. Nothing is loaded then: a load releases the previous model when it starts, and a load cancelled
             while it was queued releases it too.
@@ -72,7 +81,7 @@ class EngineWorker(QObject):
     """
 
     loadProgress = Signal(float)
-    loaded = Signal(LoadReport)
+    loaded = Signal(object)
     loadFailed = Signal(str, str)
     unloaded = Signal()
     prepared = Signal(int, object)
@@ -83,7 +92,10 @@ class EngineWorker(QObject):
     def __init__(self, engine_factory: EngineFactory = Engine, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._engine_factory = engine_factory
+        # Makes the engine of a RemoteTarget load (tests wrap it to watch a stream).
+        self.remote_factory: RemoteFactory = RemoteEngine
         self._engine: Engine | None = None
+        self._remote: RemoteEngine | None = None
         # Guards the cancel events, which the GUI thread touches through stop() and cancel_load() while the worker
         # runs a generation or a load.
         self._lock = threading.Lock()
@@ -141,29 +153,61 @@ class EngineWorker(QObject):
             self._engine = self._engine_factory()
         return self._engine
 
-    @Slot(int, object, object)
-    def load(self, load_id: int, path: Path | str, options: LoadOptions | None = None) -> None:
-        """Load ``path`` (replacing any loaded model); answers with ``loaded`` or ``loadFailed``.
+    def _active(self) -> TextEngine:
+        """The engine generations run on: the connected server, else the in-process engine."""
+        return self._remote if self._remote is not None else self._need_engine()
 
-        A load cancelled before it started never touches the file: the model loaded before it is released (as a
-        load that starts releases it) and ``loadFailed`` says it was cancelled.
+    def _release(self) -> None:
+        """Let go of whatever is loaded: the model's memory, the server's connection."""
+        if self._remote is not None:
+            remote, self._remote = self._remote, None
+            remote.close()
+        if self._engine is not None:
+            self._engine.unload()
+
+    def _load_source(
+        self, source: Path | str | RemoteTarget, options: LoadOptions | None, cancel: threading.Event
+    ) -> EngineReport:
+        self._release()
+        if isinstance(source, RemoteTarget):
+            remote = self.remote_factory(source)
+            try:
+                report = remote.connect(cancel)
+            except BaseException as exc:
+                remote.close()
+                if cancel.is_set() and isinstance(exc, Exception):  # cancelling broke the connection off
+                    raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled")) from None
+                raise
+            if cancel.is_set():
+                remote.close()
+                raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled"))
+            self._remote = remote
+            return report
+        return self._need_engine().load(
+            Path(source),
+            options if options is not None else LoadOptions(),
+            progress=self.loadProgress.emit,
+            cancel=cancel,
+        )
+
+    @Slot(int, object, object)
+    def load(self, load_id: int, source: Path | str | RemoteTarget, options: LoadOptions | None = None) -> None:
+        """Load the GGUF ``source``, or connect to the server it names (a :class:`RemoteTarget`), replacing what
+        was loaded; answers with ``loaded`` or ``loadFailed``.
+
+        A load cancelled before it started never touches the file or the network: what was loaded before it is
+        released (as a load that starts releases it) and ``loadFailed`` says it was cancelled.
         """
         with self._lock:
             cancel = self._load_cancels.setdefault(load_id, threading.Event())
         try:
             if cancel.is_set():
-                if self._engine is not None:
-                    self._engine.unload()
+                self._release()
                 raise LoadCancelledError(QT_TRANSLATE_NOOP("Engine", "model load cancelled"))
-            report = self._need_engine().load(
-                Path(path),
-                options if options is not None else LoadOptions(),
-                progress=self.loadProgress.emit,
-                cancel=cancel,
-            )
+            report = self._load_source(source, options, cancel)
         except Exception as exc:  # every failure becomes loadFailed; unexpected ones are logged
             if not isinstance(exc, ZiyaError):
-                log.exception("loading %s failed unexpectedly", path)
+                log.exception("loading %r failed unexpectedly", source)
             self.loadFailed.emit(*_describe(exc))
             return
         finally:
@@ -178,17 +222,18 @@ class EngineWorker(QObject):
         """Stream the answer to ``prompt``; answers with ``chunk``\\ s, then ``finished`` or ``failed``.
 
         ``prompt`` may be a :data:`PromptBuilder`: it is called here with the engine's tokenizer and context size,
-        ``prepared`` carries its result, and its tokens are generated from.
+        ``prepared`` carries its result, and its tokens are generated from (its text, on a server).
         """
         with self._lock:
             cancel = self._cancels.setdefault(request_id, threading.Event())
         try:
-            engine = self._need_engine()
+            engine = self._active()
             strip = True
             if callable(prompt):
                 built = prompt(engine.tokenize, engine.n_ctx)
                 self.prepared.emit(request_id, built)
-                prompt, strip = built.tokens, built.strip_leading_space
+                prompt = built.tokens if engine.accepts_tokens else built.prompt
+                strip = built.strip_leading_space
             sampling = sampling if sampling is not None else MODEL_CARD
             for text in engine.stream(prompt, sampling, cancel=cancel, strip_leading_space=strip):
                 self.chunk.emit(request_id, text)
@@ -206,10 +251,9 @@ class EngineWorker(QObject):
 
     @Slot()
     def unload(self) -> None:
-        """Release the model and its memory; ``unloaded`` follows."""
+        """Release the model and its memory (or the server's connection); ``unloaded`` follows."""
         try:
-            if self._engine is not None:
-                self._engine.unload()
+            self._release()
         except Exception:  # freeing must not kill the worker; the log has the traceback
             log.exception("unloading the model failed")
         self.unloaded.emit()
@@ -218,6 +262,7 @@ class EngineWorker(QObject):
     def shutdown(self) -> None:
         """Release the model, then end the worker thread's event loop (the last slot the worker runs)."""
         try:
+            self._release()
             if self._engine is not None:
                 self._engine.close()
                 self._engine = None
@@ -236,7 +281,7 @@ class EngineController(QObject):
 
     Signals:
         loadProgress(float): fraction of the model read during a load.
-        loaded(LoadReport): a load succeeded.
+        loaded(EngineReport): a load (or a connection to a server) succeeded.
         loadFailed(str, str): a load failed or was cancelled (message, hint).
         unloaded(): the model was released.
         prepared(int, object): the :data:`PromptBuilder` of request ``id`` built its prompt (its result).
@@ -250,7 +295,7 @@ class EngineController(QObject):
     """
 
     loadProgress = Signal(float)
-    loaded = Signal(LoadReport)
+    loaded = Signal(object)
     loadFailed = Signal(str, str)
     unloaded = Signal()
     prepared = Signal(int, object)
@@ -259,7 +304,7 @@ class EngineController(QObject):
     failed = Signal(int, str, str)
 
     # Requests to the worker; connected across threads, so Qt queues them into the worker's event loop.
-    _loadRequested = Signal(int, Path, LoadOptions)
+    _loadRequested = Signal(int, object, object)
     _generateRequested = Signal(int, object, object)
     _unloadRequested = Signal()
     _shutdownRequested = Signal()
@@ -296,13 +341,15 @@ class EngineController(QObject):
         """False once :meth:`shutdown` was called; requests after that are ignored."""
         return self._running
 
-    def load(self, path: Path | str, options: LoadOptions | None = None) -> int:
-        """Queue a model load and return its id; ``loaded`` or ``loadFailed`` follows (one per load, in order)."""
+    def load(self, source: Path | str | RemoteTarget, options: LoadOptions | None = None) -> int:
+        """Queue a model load (a GGUF path) or a connection to a server (a :class:`RemoteTarget`) and return its
+        id; ``loaded`` or ``loadFailed`` follows (one per load, in order)."""
         self._next_load_id += 1
         load_id = self._next_load_id
         if self._running:
             self.worker.prepare_load(load_id)
-            self._loadRequested.emit(load_id, Path(path), options if options is not None else LoadOptions())
+            target = source if isinstance(source, RemoteTarget) else Path(source)
+            self._loadRequested.emit(load_id, target, options if options is not None else LoadOptions())
         return load_id
 
     def cancel_load(self, load_id: int | None = None) -> None:

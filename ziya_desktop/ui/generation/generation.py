@@ -46,13 +46,14 @@ class PromptTokens:
     tokens: list[int]
     strip_leading_space: bool = True
     dropped_chars: int = 0
+    prompt: str = ""
 
 
 def text_prompt_builder(prompt: str) -> PromptBuilder:
     """A builder for a finished prompt (the template's, as the writer may have edited it)."""
 
     def build(tokenize: Callable[[str], list[int]], n_ctx: int) -> PromptTokens:
-        return PromptTokens(tokenize(prompt))
+        return PromptTokens(tokenize(prompt), prompt=prompt)
 
     return build
 

@@ -1,5 +1,5 @@
 """The writing commands of the main window: draft from a template, continue, regenerate and switch alternatives,
-rewrite a selection, sampling settings, and loading the model.
+rewrite a selection, sampling settings, and loading the model (or connecting to a server, see server_commands).
 
 Everything that needs the tokenizer is packed into a prompt builder that runs in the engine's worker thread.
 """
@@ -20,15 +20,18 @@ from PySide6.QtWidgets import QApplication, QDialog, QDockWidget, QFileDialog, Q
 from ziya_desktop import paths
 from ziya_desktop.documents.front_matter import DocumentHead
 from ziya_desktop.engine.engine import LoadOptions, LoadReport
+from ziya_desktop.engine.interface import EngineReport
+from ziya_desktop.engine.remote import RemoteReport
 from ziya_desktop.engine.sampling import LLAMA_MAX_SEED, MODEL_CARD, SamplingParams
 from ziya_desktop.ui.common.notice_bar import NoticeLevel
-from ziya_desktop.ui.common.settings import settings
+from ziya_desktop.ui.common.settings import ENGINE_KIND_KEY, settings
 from ziya_desktop.ui.common.window_services import WindowServices
 from ziya_desktop.ui.editor.text_positions import qt_to_py
 from ziya_desktop.ui.generation.action_labels import plain_label, rewrite_labels
 from ziya_desktop.ui.generation.engine_worker import EngineController
 from ziya_desktop.ui.generation.generation import GenerationController, RunEnded, text_prompt_builder
 from ziya_desktop.ui.generation.sampling_dialog import SamplingDialog
+from ziya_desktop.ui.generation.server_commands import ServerCommands
 from ziya_desktop.ui.templates.template_panel import DraftRequest, TemplatePanel
 from ziya_desktop.writing.actions import ActionKind, build_action, suggested_answer_tokens
 from ziya_desktop.writing.prompt_builder import PromptBuilder
@@ -81,7 +84,7 @@ class WritingCommands(QObject):
         self._templates = templates
         self._review_dock = review_dock
         self._open_model_library = open_model_library
-        self.report: LoadReport | None = None
+        self.report: EngineReport | None = None
         self.model_path: Path | None = None
         self._loading: Path | None = None
         # The model settings dialog of the model library will edit these; defaults are the engine's plan.
@@ -99,6 +102,8 @@ class WritingCommands(QObject):
         templates.draftRequested.connect(self.draft)
         generation.review.applyRequested.connect(self._review_done)
         generation.review.discarded.connect(self._review_done)
+        # After the handlers above: it warns on the notice strip once the status bar says what is loaded.
+        self.server = ServerCommands(host, engine, last_model=self._last_local_model)
 
     # -- model ---------------------------------------------------------------------------------------------------
 
@@ -120,13 +125,29 @@ class WritingCommands(QObject):
         self._host.status.set_model(self.tr("Loading {name}…").format(name=path.name))
         self._engine.load(path, self.load_options)
 
+    def connect_server_dialog(self) -> None:
+        """Model ▸ Connect to Server…: write with an inference server instead of the model on this computer."""
+        self.server.connect_dialog()
+
+    def use_local_model(self) -> None:
+        """Model ▸ Use Local Model: back to the in-process engine with the model used last (or choose one)."""
+        if not self.load_last_local():
+            self.load_model_dialog()
+
     def load_last_model(self) -> bool:
-        """Load the model used last time, if its file is still there."""
+        """Reconnect to the server or load the model used last, whichever was in use, if it is still there."""
+        return self.server.reconnect_last() or self.load_last_local()
+
+    def load_last_local(self) -> bool:
+        """Load the model file used last time, if it is still there."""
+        path = self._last_local_model()
+        if path is not None:
+            self.load_model(path)
+        return path is not None
+
+    def _last_local_model(self) -> Path | None:
         stored = settings().value(MODEL_PATH_KEY, "")
-        if isinstance(stored, str) and stored and Path(stored).is_file():
-            self.load_model(Path(stored))
-            return True
-        return False
+        return Path(stored) if isinstance(stored, str) and stored and Path(stored).is_file() else None
 
     def unload_model(self) -> None:
         self._generation.stop()
@@ -138,10 +159,23 @@ class WritingCommands(QObject):
             self.tr("Loading {name}… {percent}%").format(name=name, percent=round(fraction * 100))
         )
 
-    def _loaded(self, report: LoadReport) -> None:
-        self.report, self.model_path = report, self._loading
+    def _loaded(self, report: EngineReport) -> None:
+        self.report = report
         if self._no_model_notice and self._host.notice.text().startswith(self._no_model_notice):
             self._host.notice.dismiss()  # it is not true any more
+        if isinstance(report, RemoteReport):
+            self.model_path = None
+            self._host.status.set_model(
+                lambda: self.tr("Remote: {model} at {host}").format(model=report.model, host=report.host),
+                lambda: self.tr("Server {url} · context {n_ctx} tokens · connected in {seconds} s").format(
+                    url=report.base_url, n_ctx=report.n_ctx, seconds=f"{report.seconds:.1f}"
+                ),
+            )
+            self._host.status.set_context(0, report.n_ctx)
+            return
+        assert isinstance(report, LoadReport)
+        self.model_path = self._loading
+        settings().setValue(ENGINE_KIND_KEY, "local")
         name = self.model_path.stem if self.model_path else report.info.name
         self._host.status.set_model(
             f"{name} · {report.status}",
@@ -164,7 +198,11 @@ class WritingCommands(QObject):
     def _load_failed(self, message: str, hint: str) -> None:
         self.report = None
         self._host.status.set_model(lambda: self.tr("No model loaded"))
-        self._host.show_error(self.tr("The model could not be loaded: {message}").format(message=message), hint)
+        if self.server.connecting is not None:  # (it forgets the server after this handler)
+            text = self.tr("Could not connect to the server: {message}")
+        else:
+            text = self.tr("The model could not be loaded: {message}")
+        self._host.show_error(text.format(message=message), hint)
 
     def _unloaded(self) -> None:
         self.report = None

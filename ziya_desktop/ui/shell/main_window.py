@@ -42,6 +42,7 @@ from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.common.status_panel import StatusPanel
 from ziya_desktop.ui.editor.document_tab import DEFAULT_POINT_SIZE, DocumentTab
 from ziya_desktop.ui.editor.text_positions import qt_to_py
+from ziya_desktop.ui.evaluation.evaluation_actions import EvaluationCommands
 from ziya_desktop.ui.files.file_commands import FileCommands
 from ziya_desktop.ui.files.journal_controller import JournalController
 from ziya_desktop.ui.generation.engine_worker import EngineController, EngineFactory
@@ -166,6 +167,12 @@ class MainWindow(QMainWindow):
         # Crash safety: every modified document is journaled about once a second (see journal_controller).
         self.journal = JournalController(self.generation, model_path=lambda: self.writing.model_path, parent=self)
         self.journal.writeFailed.connect(self.show_error)
+        self.evaluation = EvaluationCommands(
+            self,
+            show_error=self.show_error,
+            editor_model_loaded=lambda: self.writing.report is not None,
+            unload_editor_model=self.writing.unload_model,
+        )
         self.menu_actions: WindowActions = build_actions(self, self)
         self.templates_dock.visibilityChanged.connect(self.menu_actions.view.templates_panel.setChecked)
         self.preview_dock.visibilityChanged.connect(self.menu_actions.view.preview.setChecked)
@@ -456,6 +463,7 @@ class MainWindow(QMainWindow):
         self.journal.clear_all()
         if self.library_window is not None:
             self.library_window.shutdown()
+        self.evaluation.shutdown()
         window_geometry.save(self)
         self.engine.shutdown()
         super().closeEvent(event)

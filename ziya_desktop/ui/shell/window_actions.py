@@ -16,6 +16,7 @@ from typing import Protocol
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QToolBar
 
+from ziya_desktop.ui.evaluation.evaluation_actions import EvaluationActions, EvaluationCommands
 from ziya_desktop.ui.files.file_actions import FileActions
 from ziya_desktop.ui.files.file_commands import FileCommands
 from ziya_desktop.ui.generation.action_labels import plain_label
@@ -31,7 +32,8 @@ from ziya_desktop.writing.actions import ActionKind
 @dataclass
 class WindowActions:
     """The window's action collections, and the menus (by key: ``file``, ``recent``, ``export``, ``edit``,
-    ``view``, ``theme``, ``language``, ``writing``, ``model``, ``help``) and the toolbar they are shown in."""
+    ``view``, ``theme``, ``language``, ``writing``, ``model``, ``evaluation``, ``help``) and the toolbar they are
+    shown in."""
 
     files: FileActions
     window_level: WindowLevelActions
@@ -39,6 +41,7 @@ class WindowActions:
     view: ViewActions
     writing: WritingActions
     models: ModelActions
+    evaluation: EvaluationActions
     help: HelpActions
     recent_menu: QMenu | None = None
     menus: dict[str, QMenu] = field(default_factory=dict)
@@ -47,7 +50,8 @@ class WindowActions:
     def retranslate(self) -> None:
         """Set every text in the current UI language: each collection's actions, the menu titles and the toolbar's
         buttons. The actions stay the same objects, with their shortcuts, checked states and connections."""
-        for collection in (self.files, self.window_level, self.edit, self.view, self.writing, self.models, self.help):
+        collections = (self.files, self.window_level, self.edit, self.view, self.writing, self.models)
+        for collection in (*collections, self.evaluation, self.help):
             collection.retranslate()
         for key, title in _menu_titles().items():
             if (menu := self.menus.get(key)) is not None:
@@ -68,6 +72,7 @@ class ActionTargets(ViewTargets, Protocol):
     files: FileCommands
     writing: WritingCommands
     generation: GenerationController
+    evaluation: EvaluationCommands
 
     def new_document(self) -> object: ...
     def sync_layout_choice(self) -> None: ...
@@ -86,6 +91,7 @@ def build_actions(window: QMainWindow, targets: ActionTargets) -> WindowActions:
         view=ViewActions(window, targets),
         writing=WritingActions(window, targets.writing, targets.generation),
         models=ModelActions(window, targets.writing, show_library=targets.show_model_library),
+        evaluation=EvaluationActions(window, targets.evaluation),
         help=HelpActions(window),
     )
     _fill_menus(window.menuBar(), actions)
@@ -106,6 +112,7 @@ def _menu_titles() -> dict[str, str]:
         "language": QCoreApplication.translate("WindowActions", "&Language"),
         "writing": QCoreApplication.translate("WindowActions", "&Writing"),
         "model": QCoreApplication.translate("WindowActions", "&Model"),
+        "evaluation": QCoreApplication.translate("WindowActions", "E&valuation"),
         "help": QCoreApplication.translate("WindowActions", "&Help"),
     }
 
@@ -152,7 +159,10 @@ def _fill_menus(bar: QMenuBar, a: WindowActions) -> None:
     writing_menu.addActions([w.stop, w.sampling, w.template_sampling])
 
     m["model"] = model_menu = bar.addMenu("")
-    model_menu.addActions([a.models.model_library, a.models.load_model, a.models.unload_model])
+    model_menu.addActions(a.models.menu_order())
+
+    m["evaluation"] = evaluation_menu = bar.addMenu("")
+    evaluation_menu.addActions([a.evaluation.new_run, a.evaluation.open_run])
 
     m["help"] = help_menu = bar.addMenu("")
     help_menu.addAction(a.help.shortcuts)
