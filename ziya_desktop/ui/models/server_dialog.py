@@ -64,6 +64,8 @@ class ServerDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, *, offline: bool = False, keyring: bool = True) -> None:
         super().__init__(parent)
+        # Wide enough for a team server's address and a model name without cutting them.
+        self.setMinimumWidth(480)
         self.setObjectName("serverDialog")
         self._offline = offline
         self._keyring = keyring
