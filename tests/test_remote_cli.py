@@ -105,3 +105,19 @@ def test_a_dead_server_a_bad_address_and_offline_mode_exit_2(hostile: HostileSer
     assert hostile.accepted == 0
     neither = run_cli("generate", "--prompt", "hi")
     assert neither.returncode == 2 and "--model FILE or --server URL" in neither.stderr
+
+
+def test_an_unencrypted_server_elsewhere_is_warned_about_before_any_request(hostile: HostileServer) -> None:
+    # Offline mode keeps the test off the network: the warning comes from the address alone, before the refusal.
+    elsewhere = run_cli(
+        "generate", "--server", "http://gpu-box.example:8080", "--prompt", "hi", env={"ZIYA_OFFLINE": "1"}
+    )
+    lines = elsewhere.stderr.splitlines()
+    assert elsewhere.returncode == 2
+    assert lines[0] == "ziya-desktop: warning: the text travels unencrypted to gpu-box.example (use https://)"
+    assert "offline mode is on" in lines[1]
+    # This computer and https:// are not warned about.
+    here = run_cli("generate", "--server", hostile.url, "--prompt", "hi", "--max-tokens", "4")
+    assert here.returncode == 0 and "unencrypted" not in here.stderr
+    secure = run_cli("generate", "--server", "https://gpu-box.example", "--prompt", "hi", env={"ZIYA_OFFLINE": "1"})
+    assert secure.returncode == 2 and "unencrypted" not in secure.stderr

@@ -161,15 +161,18 @@ def _open_engine(args: argparse.Namespace) -> TextEngine:
     """The in-process engine with ``--model`` loaded, or the server of ``--server`` connected."""
     if args.server is not None:
         from ziya_desktop.engine.remote import RemoteEngine, RemoteTarget
+        from ziya_desktop.engine.remote_http import parse_base_url
 
+        address = parse_base_url(args.server)
+        # Said before the first request: the key (and then the text) would cross the network in the clear.
+        if address.unencrypted_remote:
+            print(f"{PROG}: warning: the text travels unencrypted to {address.host} (use https://)", file=sys.stderr)
         key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV, "")
         target = RemoteTarget(
             args.server, model=args.server_model, api_key=key, timeout_s=args.server_timeout, tokenizer_path=args.model
         )
         remote = RemoteEngine(target)
-        report = remote.connect()
-        if report.unencrypted:
-            print(f"{PROG}: warning: the text travels unencrypted to {report.host} (use https://)", file=sys.stderr)
+        remote.connect()
         return remote
     from ziya_desktop.engine.engine import Engine, LoadOptions
 
