@@ -12,7 +12,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["NotRegularFileError", "open_regular_file"]
+__all__ = ["FileTooLargeError", "NotRegularFileError", "open_regular_file", "read_regular_file"]
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -24,6 +24,15 @@ class NotRegularFileError(OSError):
         super().__init__(f"{path} is not a regular file (mode {mode:o})")
         self.path = path
         self.mode = mode
+
+
+class FileTooLargeError(OSError):
+    """The file holds more than ``limit`` bytes (only the first ``limit`` + 1 were read)."""
+
+    def __init__(self, path: Path | str, limit: int) -> None:
+        super().__init__(f"{path} is larger than {limit} bytes")
+        self.path = path
+        self.limit = limit
 
 
 def open_regular_file(path: Path | str) -> BinaryIO:
@@ -45,3 +54,18 @@ def open_regular_file(path: Path | str) -> BinaryIO:
     except BaseException:
         os.close(fd)
         raise
+
+
+def read_regular_file(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` of them; a larger file is refused unread.
+
+    Raises:
+        FileTooLargeError: it holds more than ``limit`` bytes.
+        NotRegularFileError: it is a folder, named pipe, device or socket.
+        OSError: it cannot be opened or read.
+    """
+    with open_regular_file(path) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLargeError(path, limit)
+    return data

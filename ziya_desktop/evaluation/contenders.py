@@ -17,6 +17,7 @@ from typing import cast
 
 from ziya_desktop.engine.sampling import LLAMA_MAX_SEED, MODEL_CARD, SamplingParams, validate_setting
 from ziya_desktop.errors import EvalFormatError, InvalidSamplingError, ZiyaError
+from ziya_desktop.regular_file import read_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
@@ -33,6 +34,8 @@ REMOTE_QUANTIZATION = "remote"
 _NAME_RE = re.compile(r"[^\s,:=/\\][^,:=/\\]{0,63}")
 _SPEC_KEYS = {"temperature", "top_p", "top_k", "min_p", "repeat_penalty", "repeat_last_n", "max_tokens"}
 _INT_SETTINGS = {"top_k", "repeat_last_n", "max_tokens", "seed"}
+# A contenders file names a handful of models; anything this large was never one.
+MAX_CONTENDERS_BYTES = 1 << 20
 _TOML_KEYS = {"name", "model", "server", "server_model", "sampling", "seed", "quantization"}
 
 
@@ -243,7 +246,7 @@ def load_contenders(path: Path) -> tuple[Contender, ...]:
         EvalFormatError: unreadable, not TOML, or a malformed contender (named by its position).
     """
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular_file(path, MAX_CONTENDERS_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise EvalFormatError(
             QT_TRANSLATE_NOOP("Contender", "cannot read the contenders: {reason}").format(reason=str(err)), path=path

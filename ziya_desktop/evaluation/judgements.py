@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ziya_desktop.errors import EvalFormatError, JudgementError
+from ziya_desktop.regular_file import read_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 if TYPE_CHECKING:
@@ -123,7 +124,8 @@ class JudgementStore:
                 names the line).
         """
         try:
-            data = self.path.read_bytes()
+            # Verdict lines are ~200 bytes: a million verdicts fit; a file past that was not written by judges.
+            data = read_regular_file(self.path, 256 << 20)
         except FileNotFoundError:
             return []
         except OSError as exc:

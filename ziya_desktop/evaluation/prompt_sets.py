@@ -22,6 +22,7 @@ from typing import Any, Literal, cast, get_args
 
 from ziya_desktop.errors import EvalFormatError, MissingFieldError, TemplateValueError
 from ziya_desktop.paths import resources_dir
+from ziya_desktop.regular_file import FileTooLargeError, read_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = [
@@ -236,17 +237,16 @@ def parse_prompt(raw: object) -> EvalPrompt:
 
 def _read(path: Path) -> str:
     try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except FileTooLargeError as err:
+        raise EvalFormatError(
+            QT_TRANSLATE_NOOP("PromptSet", "larger than {limit} MiB").format(limit=MAX_FILE_BYTES >> 20), path=path
+        ) from err
+    except OSError as err:  # missing, unreadable, or a pipe or device (never waited on)
         raise EvalFormatError(
             QT_TRANSLATE_NOOP("PromptSet", "cannot read the file: {reason}").format(reason=err.strerror or str(err)),
             path=path,
         ) from err
-    if len(data) > MAX_FILE_BYTES:
-        raise EvalFormatError(
-            QT_TRANSLATE_NOOP("PromptSet", "larger than {limit} MiB").format(limit=MAX_FILE_BYTES >> 20), path=path
-        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -28,6 +28,7 @@ from ziya_desktop.evaluation.contenders import (
     contender_from_dict,
 )
 from ziya_desktop.evaluation.prompt_sets import EvalPrompt, PromptSet, parse_prompt, prompt_as_dict
+from ziya_desktop.regular_file import read_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
 __all__ = ["ANSWERS_FILE", "JUDGEMENTS_FILE", "RUN_FILE", "Answer", "EvalRun"]
@@ -39,6 +40,8 @@ RUN_FILE = "run.json"
 ANSWERS_FILE = "answers.jsonl"
 JUDGEMENTS_FILE = "judgements.jsonl"
 MAX_RUN_BYTES = 64 << 20
+# Thousands of answers of a few KB each fit many times over; a file past this was not written by a run.
+MAX_ANSWERS_BYTES = 1 << 30
 _EMPTY: Mapping[str, object] = MappingProxyType({})
 
 
@@ -160,7 +163,7 @@ class EvalRun:
         """
         path = Path(folder) / RUN_FILE
         try:
-            data = json.loads(path.read_bytes()[: MAX_RUN_BYTES + 1].decode("utf-8"))
+            data = json.loads(read_regular_file(path, MAX_RUN_BYTES).decode("utf-8"))
         except FileNotFoundError as err:
             raise EvalFormatError(
                 QT_TRANSLATE_NOOP("EvalRun", "no evaluation run here (run.json is missing)"),
@@ -206,7 +209,7 @@ class EvalRun:
             EvalFormatError: a line other than the last is not an answer (the file was edited or damaged).
         """
         try:
-            raw = self.answers_path.read_bytes()
+            raw = read_regular_file(self.answers_path, MAX_ANSWERS_BYTES)
         except FileNotFoundError:
             return {}
         except OSError as err:
