@@ -23,22 +23,22 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes a
 HANG_GUARD_S = 30.0
 
 
-def outcome_of(read: Callable[[], object], fifo: Path) -> BaseException | None:
+def outcome_of(read: Callable[[], object], fifo: Path) -> Exception | None:
     """What ``read`` raised (None if it returned); fails the test when it blocked on the pipe."""
-    result: list[BaseException | None] = []
+    result: list[Exception | None] = []
 
     def target() -> None:
         try:
             read()
             result.append(None)
-        except BaseException as exc:  # handed to the test thread, which asserts on it
+        except Exception as exc:  # handed to the test thread, which asserts on it
             result.append(exc)
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     thread.join(HANG_GUARD_S)
     if thread.is_alive():
-        with open(fifo, "wb"):  # releases the reader blocked in open()
+        with fifo.open("wb"):  # releases the reader blocked in open()
             pass
         thread.join()
         pytest.fail(f"reading {fifo.name} waited on the named pipe")
