@@ -31,7 +31,7 @@ def outcome_of(read: Callable[[], object], fifo: Path) -> Exception | None:
         try:
             read()
             result.append(None)
-        except Exception as exc:  # handed to the test thread, which asserts on it
+        except Exception as exc:  # noqa: BLE001  (handed to the test thread, which asserts on it)
             result.append(exc)
 
     thread = threading.Thread(target=target, daemon=True)
