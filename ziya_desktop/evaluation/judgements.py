@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from ziya_desktop.errors import EvalFormatError, JudgementError
+from ziya_desktop.evaluation.jsonl_file import append_line
 from ziya_desktop.regular_file import read_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
@@ -239,16 +239,7 @@ class JudgementStore:
     def _append(self, line: bytes) -> None:
         """One write of the whole line at the end of the file, then fsync; a torn last line is cut off first."""
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
-            try:
-                _cut_torn_tail(fd, self.path)
-                os.lseek(fd, 0, os.SEEK_END)
-                written = os.write(fd, line)
-                if written != len(line):
-                    raise OSError(f"short write: {written} of {len(line)} bytes")
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            append_line(self.path, line, is_whole=_is_verdict)
         except OSError as exc:
             raise JudgementError(
                 QT_TRANSLATE_NOOP("JudgementError", "cannot save the verdict to {path}: {reason}").format(
@@ -306,26 +297,9 @@ def _parse(raw: bytes) -> Judgement:
     return Judgement(judge, prompt_id, (first, second), left, verdict, winner, at)
 
 
-def _cut_torn_tail(fd: int, path: Path) -> None:
-    """Cut a last line without its newline (a write a crash cut short) off the open file ``fd``."""
-    size = os.lseek(fd, 0, os.SEEK_END)
-    if size == 0:
-        return
-    os.lseek(fd, size - 1, os.SEEK_SET)
-    if os.read(fd, 1) == b"\n":
-        return
-    # Read back at most the last 64 KiB: a verdict line is far shorter than that.
-    start = max(0, size - 65536)
-    os.lseek(fd, start, os.SEEK_SET)
-    tail = os.read(fd, size - start)
-    newline = tail.rfind(b"\n")
+def _is_verdict(raw: bytes) -> bool:
     try:
-        _parse(tail[newline + 1 :])
-    except (ValueError, KeyError, TypeError, RecursionError):  # not whole: the rest never reached the disk
-        keep = start + newline + 1 if newline >= 0 else 0
-        log.warning("%s: cutting off a torn last line of %d bytes", path, size - keep)
-        os.ftruncate(fd, keep)
-        return
-    # A whole verdict that only lacks its newline: it stays, ended.
-    os.lseek(fd, 0, os.SEEK_END)
-    os.write(fd, b"\n")
+        _parse(raw)
+    except (ValueError, KeyError, TypeError, RecursionError):  # cut short: not a whole verdict
+        return False
+    return True

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from ziya_desktop.evaluation.contenders import (
     contender_as_dict,
     contender_from_dict,
 )
+from ziya_desktop.evaluation.jsonl_file import append_line
 from ziya_desktop.evaluation.prompt_sets import EvalPrompt, PromptSet, parse_prompt, prompt_as_dict
 from ziya_desktop.regular_file import read_regular_file
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
@@ -258,15 +258,7 @@ class EvalRun:
             )
         line = (json.dumps(answer.as_dict(), ensure_ascii=False) + "\n").encode("utf-8")
         try:
-            fd = os.open(self.answers_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                _cut_torn_tail(fd)
-                written = 0
-                while written < len(line):
-                    written += os.write(fd, line[written:])
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            append_line(self.answers_path, line, is_whole=_is_json)
         except OSError as err:
             raise EvaluationError(
                 QT_TRANSLATE_NOOP("EvalRun", "cannot save the answer in {path}: {reason}").format(
@@ -285,23 +277,9 @@ def _with_quantization(contender: Contender) -> Contender:
         return contender
 
 
-def _cut_torn_tail(fd: int) -> None:
-    """Before an append: a last line without its newline was cut short by a crash; drop it (it is made again)."""
-    size = os.fstat(fd).st_size
-    if size == 0:
-        return
-    tail_start = max(0, size - (1 << 20))
-    tail = os.pread(fd, size - tail_start, tail_start)
-    if tail.endswith(b"\n"):
-        return
-    cut = tail.rfind(b"\n")
-    if cut < 0 and tail_start > 0:  # a torn line longer than the window read: keep it, start on a new line
-        os.write(fd, b"\n")
-        return
+def _is_json(raw: bytes) -> bool:
     try:
-        json.loads(tail[cut + 1 :].decode("utf-8"))
-    except (ValueError, RecursionError):  # not whole: the rest of the answer never reached the disk
-        log.warning("dropping a torn last answer line (%d bytes)", size - (tail_start + cut + 1))
-        os.ftruncate(fd, tail_start + cut + 1)
-        return
-    os.write(fd, b"\n")  # a whole answer written without its newline (by hand): keep it
+        json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # cut short: not a whole answer
+        return False
+    return True
