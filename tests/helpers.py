@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ziya_desktop.engine.hardware import GpuDevice, HardwareInfo
+from ziya_desktop.writing.templates import FieldKind, Template
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "tests" / "data"
@@ -287,3 +288,16 @@ def machine(gpu_free: int | None) -> HardwareInfo:
         cpu_features=frozenset({"AVX2"}),
         system_info="test machine",
     )
+
+
+def fill_template(template: Template) -> dict[str, object]:
+    """Values a writer might type into every field of ``template`` (the first option of a choice)."""
+    values: dict[str, object] = {}
+    for f in template.fields:
+        if f.kind is FieldKind.TEXT:
+            values[f.name] = "年度工作会议"
+        elif f.kind is FieldKind.MULTILINE:
+            values[f.name] = "总结全年工作\n部署明年任务"
+        elif f.kind is FieldKind.CHOICE and f.options:
+            values[f.name] = f.options[0].value
+    return values

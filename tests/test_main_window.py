@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import helpers
 import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
@@ -29,7 +30,6 @@ from ziya_desktop.ui.common.settings import settings
 from ziya_desktop.ui.generation.writing_commands import SAMPLING_KEY
 from ziya_desktop.ui.shell.main_window import MainWindow
 from ziya_desktop.writing.actions import ActionKind
-from ziya_desktop.writing.templates import FieldKind, Template
 
 pytestmark = pytest.mark.slow
 
@@ -50,18 +50,6 @@ def load(qtbot: QtBot, window: MainWindow, model: Path) -> None:
     with qtbot.waitSignal(window.engine.loaded, timeout=WAIT_MS):
         window.writing.load_model(model)
     assert "CPU" in window.status.model_label.text()
-
-
-def fill(template: Template) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for f in template.fields:
-        if f.kind is FieldKind.TEXT:
-            values[f.name] = "年度工作会议"
-        elif f.kind is FieldKind.MULTILINE:
-            values[f.name] = "总结全年工作\n部署明年任务"
-        elif f.kind is FieldKind.CHOICE and f.options:
-            values[f.name] = f.options[0].value
-    return values
 
 
 def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
@@ -90,7 +78,7 @@ def test_the_writing_loop_end_to_end(qtbot: QtBot, window: MainWindow, q4: Path,
     assert panel.select_template("gongwen.notice")
     template = panel.current_template()
     assert template is not None
-    values = fill(template)
+    values = helpers.fill_template(template)
     panel.form.set_values(values)
     expected_prompt = template.prompt(panel.form.values(), "zh")
     qtbot.waitUntil(lambda: panel.preview.toPlainText() == expected_prompt)

@@ -20,6 +20,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
+import helpers
 import keyring
 import pytest
 from hostile_sse_server import HostileServer
@@ -38,7 +39,6 @@ from ziya_desktop.ui.models.model_library import OFFLINE_KEY
 from ziya_desktop.ui.models.server_dialog import ServerDialog
 from ziya_desktop.ui.shell.main_window import MainWindow
 from ziya_desktop.writing.actions import ActionKind
-from ziya_desktop.writing.templates import FieldKind, Template
 
 pytestmark = pytest.mark.slow
 
@@ -75,18 +75,6 @@ def use_engine(qtbot: QtBot, window: MainWindow, kind: str, q4: Path, url: str, 
             window.writing.load_model(q4)
         else:
             window.writing.server.connect_to(RemoteTarget(url, api_key=key))
-
-
-def fill(template: Template) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for f in template.fields:
-        if f.kind is FieldKind.TEXT:
-            values[f.name] = "年度工作会议"
-        elif f.kind is FieldKind.MULTILINE:
-            values[f.name] = "总结全年工作"
-        elif f.kind is FieldKind.CHOICE and f.options:
-            values[f.name] = f.options[0].value
-    return values
 
 
 def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
@@ -147,7 +135,7 @@ def test_the_writing_loop_runs_on_both_engines(
     assert panel.select_template("gongwen.notice")
     template = panel.current_template()
     assert template is not None
-    panel.form.set_values(fill(template))
+    panel.form.set_values(helpers.fill_template(template))
     window.new_document()
     panel.draft_button.click()
     wait_idle(qtbot, window)
