@@ -3,19 +3,23 @@ against the tiny model in-process, the way a writer judges a local quantization 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from llama_server import LlamaServer
+from pytestqt.qtbot import QtBot
 
 from ziya_desktop.engine.engine import LoadOptions
+from ziya_desktop.engine.remote import RemoteTarget
 from ziya_desktop.engine.sampling import MODEL_CARD
 from ziya_desktop.errors import EvaluationError, ServerAuthError
 from ziya_desktop.evaluation.contenders import Contender
 from ziya_desktop.evaluation.prompt_sets import EvalPrompt, PromptSet
 from ziya_desktop.evaluation.run_store import EvalRun
 from ziya_desktop.evaluation.runner import API_KEY_ENV, local_engine_factory, run_answers
+from ziya_desktop.ui.evaluation.new_run_dialog import NewRunDialog
 
 pytestmark = pytest.mark.slow
 
@@ -69,5 +73,37 @@ def test_a_server_contender_answers_beside_a_local_one(
         assert remote.error is None and remote.text
         assert remote.stats["generated_tokens"] == SAMPLING.max_tokens or remote.stats["stop_reason"] == "eos"
     # The key is nowhere in the run's files.
+    for path in run.folder.iterdir():
+        assert KEY not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_the_new_run_dialog_takes_a_server_beside_a_model_file(
+    qtbot: QtBot, server: LlamaServer, q4: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(API_KEY_ENV, raising=False)  # the key typed in the dialog is the one used
+    dialog = NewRunDialog(load_options=LoadOptions(gpu_layers=0, n_ctx=512, threads=1))
+    qtbot.addWidget(dialog)
+    dialog.folder_edit.setText(str(tmp_path / "run"))
+    dialog.add_model(q4)
+    item = dialog.add_server(RemoteTarget(server.url, server.model_id, api_key=KEY))
+    assert "on the server 127.0.0.1:" in item.text()
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(
+        json.dumps(
+            {"id": "n1", "genre": "letter", "language": "en", "difficulty": "easy", "instruction": "Thank a friend."}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    dialog.set_prompt_file(prompts)
+    dialog.max_tokens_spin.setValue(6)
+    with qtbot.waitSignal(dialog.runReady, timeout=120_000):
+        assert dialog.start()
+    qtbot.waitUntil(lambda: not dialog.runner.running, timeout=120_000)
+    run = EvalRun.open(tmp_path / "run")
+    remote = [c for c in run.contenders if c.server is not None]
+    assert [(c.server, c.server_model) for c in remote] == [(server.url, server.model_id)]
+    answers = run.answers()
+    assert len(answers) == 2 and all(a.error is None and a.text for a in answers.values())
     for path in run.folder.iterdir():
         assert KEY not in path.read_text(encoding="utf-8"), path.name

@@ -87,92 +87,92 @@
 <context>
     <name>Contender</name>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="59"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="62"/>
         <source>contender name {name} must be 1 to 64 characters without spaces at the ends or , : = /</source>
         <translation>参评者名称 {name} 必须为 1 到 64 个字符，首尾不能有空格，且不能包含 , : = /</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="66"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="69"/>
         <source>contender {name} needs either a model file or a server</source>
         <translation>参评者 {name} 需要指定模型文件或服务器（二者选一）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="74"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="77"/>
         <source>contender {name}: the seed must be a whole number from 0 to {high}</source>
         <translation>参评者 {name}：随机种子必须是 0 到 {high} 之间的整数</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="129"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="132"/>
         <source>sampling must be a table of settings</source>
         <translation>sampling 必须是由采样设置组成的表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="134"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="137"/>
         <source>unknown sampling settings: {keys}</source>
         <translation>未知的采样设置：{keys}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="150"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="153"/>
         <source>a contender must be a table</source>
         <translation>每个参评者必须是一个表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="153"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="156"/>
         <source>unknown keys: {keys}</source>
         <translation>未知的键：{keys}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="158"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="161"/>
         <source>{key} must be text</source>
         <translation>{key} 必须是文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="161"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="164"/>
         <source>server_model and quantization must be text</source>
         <translation>server_model 和 quantization 必须是文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="181"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="184"/>
         <source>{setting} must be a number, not {value}</source>
         <translation>{setting} 必须是数字，而不是 {value}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="201"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="204"/>
         <source>a contender is NAME=PATH.gguf[,setting=value...], not {spec}</source>
         <translation>参评者的格式是 NAME=PATH.gguf[,设置=值...]，而不是 {spec}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="213"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="216"/>
         <source>expected setting=value, not {item}</source>
         <translation>应为 设置=值，而不是 {item}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="223"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="226"/>
         <source>unknown setting {key}: choose from {known}</source>
         <translation>未知设置 {key}：可选 {known}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="249"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="252"/>
         <source>cannot read the contenders: {reason}</source>
         <translation>无法读取参评者文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="253"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="256"/>
         <source>expected [[contenders]] tables only</source>
         <translation>只能包含 [[contenders]] 表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="260"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="263"/>
         <source>contender #{n}: {problem}</source>
         <translation>第 {n} 个参评者：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="273"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="276"/>
         <source>a run compares at least two contenders</source>
         <translation>一次评测至少要比较两个参评者</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/contenders.py" line="278"/>
+        <location filename="../../ziya_desktop/evaluation/contenders.py" line="281"/>
         <source>two contenders are named {name}</source>
         <translation>有两个参评者都叫 {name}</translation>
     </message>
@@ -664,7 +664,7 @@
         <translation>要使用服务器，请关闭离线模式（或取消设置 ZIYA_OFFLINE），或改用本机模型。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="268"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="261"/>
         <source>Type your name (up to 80 characters, on one line) to judge.</source>
         <translation>请输入您的姓名（一行，最多 80 个字符）后开始评判。</translation>
     </message>
@@ -679,7 +679,7 @@
         <translation>请在两个本地 GGUF 文件之间测量 KL 散度。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="168"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="171"/>
         <source>Give the folder an evaluation run was made in, or make one: ziya-desktop eval run FOLDER --contender NAME=MODEL.gguf --contender NAME=MODEL.gguf</source>
         <translation>请给出做过评测的文件夹，或新建一次评测：ziya-desktop eval run FOLDER --contender NAME=MODEL.gguf --contender NAME=MODEL.gguf</translation>
     </message>
@@ -687,47 +687,47 @@
 <context>
     <name>EvalRun</name>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="121"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="124"/>
         <source>the run has no prompts to ask</source>
         <translation>本次评测没有任何提示</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="126"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="129"/>
         <source>{folder} is not empty: a new run needs an empty folder</source>
         <translation>{folder} 不是空文件夹：新的评测需要一个空文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="135"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="138"/>
         <source>cannot write the run in {folder}: {reason}</source>
         <translation>无法在 {folder} 中写入评测：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="166"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="169"/>
         <source>no evaluation run here (run.json is missing)</source>
         <translation>这里没有评测（缺少 run.json）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="176"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="179"/>
         <source>run.json cannot be read: {reason}</source>
         <translation>无法读取 run.json：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="182"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="185"/>
         <source>run.json is not a valid run: {reason}</source>
         <translation>run.json 不是有效的评测：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="228"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="231"/>
         <source>not an answer: {reason}</source>
         <translation>不是有效的回答：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="252"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="255"/>
         <source>an answer for {contender} / {prompt} does not belong to this run</source>
         <translation>{contender} / {prompt} 的回答不属于本次评测</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/run_store.py" line="269"/>
+        <location filename="../../ziya_desktop/evaluation/run_store.py" line="264"/>
         <source>cannot save the answer in {path}: {reason}</source>
         <translation>无法将回答保存到 {path}：{reason}</translation>
     </message>
@@ -735,7 +735,7 @@
 <context>
     <name>EvalRunner</name>
     <message>
-        <location filename="../../ziya_desktop/evaluation/runner.py" line="109"/>
+        <location filename="../../ziya_desktop/evaluation/runner.py" line="117"/>
         <source>contender {name}: {problem}</source>
         <translation>参评者 {name}：{problem}</translation>
     </message>
@@ -1350,37 +1350,37 @@
 <context>
     <name>JudgementError</name>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="131"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="133"/>
         <source>the verdicts cannot be read: {reason}</source>
         <translation>无法读取评判记录：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="148"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="150"/>
         <source>not a verdict: {reason}</source>
         <translation>不是一条评判记录：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="220"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="222"/>
         <source>no round of prompt {prompt} between {first} and {second}</source>
         <translation>没有提示 {prompt} 下 {first} 与 {second} 的对比轮次</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="226"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="228"/>
         <source>not a verdict: {verdict} with {left} shown as A</source>
         <translation>不是有效的评判：{verdict}（A 为 {left}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="252"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="245"/>
         <source>cannot save the verdict to {path}: {reason}</source>
         <translation>无法把评判保存到 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="267"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="260"/>
         <source>“{name}” is not a judge&apos;s name</source>
         <translation>“{name}”不是有效的评审人姓名</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/judgements.py" line="275"/>
+        <location filename="../../ziya_desktop/evaluation/judgements.py" line="268"/>
         <source>a round compares exactly two contenders</source>
         <translation>每一轮只比较两个参评模型</translation>
     </message>
@@ -1926,152 +1926,167 @@ Convert now?</source>
 <context>
     <name>NewRunDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="182"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="198"/>
         <source>New Evaluation Run</source>
         <translation>新建评测</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="184"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="200"/>
         <source>Run folder:</source>
         <translation>评测文件夹：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="185"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="201"/>
         <source>Models (tick two or more):</source>
         <translation>模型（勾选两个或更多）：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="187"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="203"/>
         <source>Prompt set:</source>
         <translation>提示集：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="188"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="204"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="189"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="205"/>
         <source>Max new tokens:</source>
         <translation>最大新词元数：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="197"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="213"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="198"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="214"/>
         <source>Add Model File…</source>
         <translation>添加模型文件…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="199"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="215"/>
+        <source>Add Server…</source>
+        <translation>添加服务器…</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="216"/>
         <source>Prompt File…</source>
         <translation>提示文件…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="202"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="219"/>
         <source>Built-in writing instructions</source>
         <translation>内置写作指令</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="208"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="225"/>
         <source>Each model is loaded in turn, in an engine of its own. The editor&apos;s model is unloaded first: two 13B models in memory at once do not fit most computers. A folder that holds a run resumes it.</source>
         <translation>各模型依次在独立的引擎中加载。开始前会先卸载编辑器中的模型：同时在内存中放两个 13B 模型，大多数电脑都容纳不下。选择已有评测的文件夹则会继续该评测。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="212"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="229"/>
         <source>&amp;Start</source>
         <translation>开始(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="213"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="230"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="214"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="231"/>
         <source>&amp;Judge…</source>
         <translation>评判(&amp;J)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="215"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="232"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="256"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="264"/>
+        <source>{model} on the server {host}</source>
+        <translation>服务器 {host} 上的 {model}</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="265"/>
+        <source>the first model</source>
+        <translation>第一个模型</translation>
+    </message>
+    <message>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="305"/>
         <source>Run Folder</source>
         <translation>评测文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="262"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="311"/>
         <source>Add Model File</source>
         <translation>添加模型文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="262"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="311"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="269"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="318"/>
         <source>Prompt File</source>
         <translation>提示文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="269"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="318"/>
         <source>Prompt sets (*.jsonl *.toml)</source>
         <translation>提示集 (*.jsonl *.toml)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="280"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="329"/>
         <source>Unload the editor&apos;s model?</source>
         <translation>卸载编辑器中的模型？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="282"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="331"/>
         <source>The evaluation loads its models one after the other. The editor&apos;s model is unloaded first so that two models are never in memory at once; load it again when the run is done.</source>
         <translation>评测会依次加载各个模型。为避免两个模型同时占用内存，会先卸载编辑器中的模型；评测结束后请重新加载。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="334"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="392"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="342"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="400"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="350"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="408"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="352"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="410"/>
         <source>{done} of {total} answers made (last: {label})</source>
         <translation>已生成 {done} / {total} 个回答（最近：{label}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="363"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="421"/>
         <source>Stopped with {missing} answers still to make; Start resumes the run.</source>
         <translation>已停止，还有 {missing} 个回答未生成；点击“开始”可继续。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="370"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="428"/>
         <source>All {total} answers are made ({made} now). Judge them with Judge…</source>
         <translation>全部 {total} 个回答已生成（本次 {made} 个）。点击“评判…”开始评判。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="375"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="433"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="378"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="436"/>
         <source>Stopped. The answers made so far are kept; Start resumes the run.</source>
         <translation>已停止。已生成的回答均已保留；点击“开始”可继续。</translation>
     </message>
@@ -2120,72 +2135,72 @@ Convert now?</source>
 <context>
     <name>PromptSet</name>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="128"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="129"/>
         <source>unknown template {template}</source>
         <translation>未知模板 {template}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="134"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="135"/>
         <source>template {template}: {problem}</source>
         <translation>模板 {template}：{problem}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="161"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="162"/>
         <source>{key} is missing</source>
         <translation>缺少 {key}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="164"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="165"/>
         <source>{key} must be non-empty text</source>
         <translation>{key} 必须是非空文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="167"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="168"/>
         <source>{key} is longer than {limit} characters</source>
         <translation>{key} 超过 {limit} 个字符</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="178"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="179"/>
         <source>unknown {key} {value}: choose one of {allowed}</source>
         <translation>未知的 {key} {value}：请从 {allowed} 中选择</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="189"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="190"/>
         <source>fields must be a table of names and values</source>
         <translation>fields 必须是由字段名和值组成的表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="193"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="194"/>
         <source>field {name} must be text</source>
         <translation>字段 {name} 必须是文本</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="206"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="207"/>
         <source>a prompt must be an object</source>
         <translation>每条提示必须是一个对象</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="209"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="210"/>
         <source>unknown keys: {keys}</source>
         <translation>未知的键：{keys}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="213"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="214"/>
         <source>id must be 1 to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or digit</source>
         <translation>id 必须由 1 到 64 个字母、数字、“.”、“_”或“-”组成，并以字母或数字开头</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="221"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="222"/>
         <source>fields are given without a template</source>
         <translation>给出了 fields 却没有指定模板</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="243"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="247"/>
         <source>cannot read the file: {reason}</source>
         <translation>无法读取文件：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="248"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="243"/>
         <source>larger than {limit} MiB</source>
         <translation>文件大于 {limit} MiB</translation>
     </message>
@@ -2393,12 +2408,12 @@ Convert now?</source>
         <translation>离线模式已开启，因此不会连接位于 {url} 的服务器</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/engine/remote.py" line="306"/>
+        <location filename="../../ziya_desktop/engine/remote.py" line="307"/>
         <source>{server} sent nothing for {seconds} s; the answer stopped</source>
         <translation>{server} 在 {seconds} 秒内没有发送任何内容；回答已中止</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/engine/remote.py" line="315"/>
+        <location filename="../../ziya_desktop/engine/remote.py" line="316"/>
         <source>the connection to {server} broke after {count} characters of the answer</source>
         <translation>与 {server} 的连接在回答写出 {count} 个字符后中断</translation>
     </message>
@@ -2937,77 +2952,77 @@ With: {new}</source>
 <context>
     <name>ServerDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="130"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="132"/>
         <source>Connect to Server</source>
         <translation>连接服务器</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="133"/>
         <source>Server address:</source>
         <translation>服务器地址：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="133"/>
         <source>Model:</source>
         <translation>模型：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="133"/>
         <source>API key:</source>
         <translation>API 密钥：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="131"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="133"/>
         <source>Timeout:</source>
         <translation>超时：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="136"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="138"/>
         <source>the server&apos;s first model</source>
         <translation>服务器的第一个模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="137"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="139"/>
         <source>Fetch Models</source>
         <translation>获取模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="138"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="140"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="139"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="141"/>
         <source> s</source>
         <translation> 秒</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="141"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="143"/>
         <source>The API key is kept in the system keyring.</source>
         <translation>API 密钥保存在系统钥匙串中。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="144"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="146"/>
         <source>No system keyring is available: the API key will be kept in the settings file, readable by anyone who can read your files.</source>
         <translation>没有可用的系统钥匙串：API 密钥将保存在设置文件中，任何能读取您文件的人都能看到它。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="177"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="179"/>
         <source>Text travels unencrypted to {host}: anyone on the network between can read it. Use https:// for a server on another computer.</source>
         <translation>文字将以未加密方式传送到 {host}：途经网络上的任何人都能读取。对于其他计算机上的服务器，请使用 https://。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="188"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="190"/>
         <source>Asking the server for its models…</source>
         <translation>正在向服务器查询模型…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="205"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="207"/>
         <source>The models could not be fetched: {message}</source>
         <translation>无法获取模型：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="211"/>
+        <location filename="../../ziya_desktop/ui/models/server_dialog.py" line="213"/>
         <source>The server serves {count} model(s).</source>
         <translation>服务器提供 {count} 个模型。</translation>
     </message>

@@ -49,9 +49,15 @@ EngineFactory = Callable[[Contender, "threading.Event | None"], AnswerEngine]
 
 
 def open_engine(
-    contender: Contender, cancel: threading.Event | None, options: LoadOptions | None = None
+    contender: Contender,
+    cancel: threading.Event | None,
+    options: LoadOptions | None = None,
+    api_key_for: Callable[[str], str] | None = None,
 ) -> AnswerEngine:
     """An engine ready to answer for ``contender``: its GGUF loaded in-process, or a client of its server.
+
+    A server's API key is ``api_key_for(url)`` when that gives one (the window's), else the one the system keyring
+    keeps for the URL, else ``ZIYA_API_KEY``; it is never written to the run.
 
     Raises:
         ZiyaError: the model could not be loaded, or the server not reached (the engine's own error).
@@ -62,7 +68,8 @@ def open_engine(
 
         # The key the window keeps for this server (system keyring), else the command line's variable; never in
         # the run's files.
-        key = load_key(contender.server) or os.environ.get(API_KEY_ENV, "")
+        given = api_key_for(contender.server) if api_key_for is not None else ""
+        key = given or load_key(contender.server) or os.environ.get(API_KEY_ENV, "")
         remote = RemoteEngine(RemoteTarget(contender.server, contender.server_model, api_key=key))
         remote.connect(cancel)
         return remote
@@ -72,11 +79,12 @@ def open_engine(
     return local
 
 
-def local_engine_factory(options: LoadOptions) -> EngineFactory:
-    """A factory that loads local models with ``options`` (threads, context size, GPU layers)."""
+def local_engine_factory(options: LoadOptions, api_key_for: Callable[[str], str] | None = None) -> EngineFactory:
+    """A factory that loads local models with ``options`` (threads, context size, GPU layers) and connects to
+    servers with the keys ``api_key_for`` gives (see :func:`open_engine`)."""
 
     def factory(contender: Contender, cancel: threading.Event | None) -> AnswerEngine:
-        return open_engine(contender, cancel, options)
+        return open_engine(contender, cancel, options, api_key_for)
 
     return factory
 

@@ -39,7 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from ziya_desktop import paths
+from ziya_desktop.engine import api_keys
 from ziya_desktop.engine.engine import LoadOptions
+from ziya_desktop.engine.remote import RemoteTarget
+from ziya_desktop.engine.remote_http import parse_base_url
 from ziya_desktop.engine.sampling import MODEL_CARD
 from ziya_desktop.errors import ZiyaError
 from ziya_desktop.evaluation.contenders import Contender
@@ -49,20 +52,25 @@ from ziya_desktop.evaluation.runner import local_engine_factory, run_answers
 from ziya_desktop.models.convert_job import JobProgress, JobProgressCallback
 from ziya_desktop.models.library import ModelLibrary
 from ziya_desktop.ui.common.error_text import error_message, localized_hint
+from ziya_desktop.ui.generation.server_commands import offline_setting
 from ziya_desktop.ui.models.gpu_settings import stored_load_options
 from ziya_desktop.ui.models.job_runner import JobRunner
+from ziya_desktop.ui.models.server_dialog import ServerDialog
 
 log = logging.getLogger(__name__)
 
 _UNSAFE_NAME = re.compile(r"[,:=/\s]+")
+# An item of the models list that is a server, not a file: its data is this prefix and the server's key.
+_SERVER = "server:"
 
 
-def contender_names(models: list[Path]) -> list[str]:
-    """A short name per model, unique within the run: the file's stem without the characters a contender's name
-    may not hold (``tiny-q4_k_m``, ``tiny-q4_k_m-2`` for a second file of the same name)."""
+def contender_names(models: list[Path | str]) -> list[str]:
+    """A short name per model, unique within the run: the file's stem (or the text given for a server) without the
+    characters a contender's name may not hold (``tiny-q4_k_m``, ``tiny-q4_k_m-2`` for a second of the same name)."""
     names: list[str] = []
     for model in models:
-        base = _UNSAFE_NAME.sub("-", model.stem).strip("-")[:60] or "model"
+        stem = model.stem if isinstance(model, Path) else model
+        base = _UNSAFE_NAME.sub("-", stem).strip("-")[:60] or "model"
         name, n = base, 1
         while name in names:
             n += 1
@@ -99,11 +107,15 @@ class NewRunDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("newEvaluationRun")
+        # Room for a run folder's path and a server's model name without cutting them.
+        self.setMinimumWidth(600)
         self._editor_model_loaded = editor_model_loaded
         self._unload_editor_model = unload_editor_model
         self._load_options = load_options
         self.run: EvalRun | None = None
         self._prompt_file: Path | None = None
+        # The servers listed, by their item's key; their API keys stay here, never in the run's files.
+        self._servers: dict[str, RemoteTarget] = {}
         self.runner = JobRunner("ZiyaEvalRun", self)
         self.runner.progress.connect(self._progress)
         self.runner.succeeded.connect(self._succeeded)
@@ -122,6 +134,12 @@ class NewRunDialog(QDialog):
         self.models_list.setObjectName("evaluationModels")
         self.add_model_button = QPushButton(self)
         self.add_model_button.clicked.connect(self._choose_model_file)
+        self.add_server_button = QPushButton(self)
+        self.add_server_button.clicked.connect(self._choose_server)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_model_button)
+        add_row.addWidget(self.add_server_button)
+        add_row.addStretch(1)
         self.prompts_combo = QComboBox(self)
         self.prompts_combo.setObjectName("promptSet")
         self.prompts_button = QPushButton(self)
@@ -138,7 +156,7 @@ class NewRunDialog(QDialog):
         self.form = QFormLayout()
         self.form.addRow("", folder_row)
         self.form.addRow("", self.models_list)
-        self.form.addRow("", self.add_model_button)
+        self.form.addRow("", add_row)
         self.form.addRow("", prompts_row)
         self.form.addRow("", self.seed_spin)
         self.form.addRow("", self.max_tokens_spin)
@@ -196,6 +214,7 @@ class NewRunDialog(QDialog):
                 self.form.setWidget(row, QFormLayout.ItemRole.LabelRole, QLabel(text, self))
         self.folder_button.setText(self.tr("Browse…"))
         self.add_model_button.setText(self.tr("Add Model File…"))
+        self.add_server_button.setText(self.tr("Add Server…"))
         self.prompts_button.setText(self.tr("Prompt File…"))
         current = self.prompts_combo.currentIndex()
         self.prompts_combo.clear()
@@ -239,6 +258,41 @@ class NewRunDialog(QDialog):
         item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         return item
 
+    def add_server(self, target: RemoteTarget) -> QListWidgetItem:
+        """List the model ``target`` serves (ticked) as a contender; its answers come from the server."""
+        key = f"{_SERVER}{target.base_url}#{target.model}"
+        self._servers[key] = target
+        host = parse_base_url(target.base_url).netloc
+        label = self.tr("{model} on the server {host}").format(
+            model=target.model or self.tr("the first model"), host=host
+        )
+        for row in range(self.models_list.count()):
+            item = self.models_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == key:
+                item.setCheckState(Qt.CheckState.Checked)
+                return item
+        item = QListWidgetItem(label, self.models_list)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        item.setToolTip(target.base_url)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        return item
+
+    def checked_servers(self) -> list[RemoteTarget]:
+        return [self._servers[key] for key in self._checked_data() if key.startswith(_SERVER)]
+
+    def _checked_data(self) -> list[str]:
+        return [
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for row in range(self.models_list.count())
+            if (item := self.models_list.item(row)).checkState() == Qt.CheckState.Checked
+        ]
+
+    def _choose_server(self) -> None:
+        dialog = ServerDialog(self, offline=offline_setting(), keyring=api_keys.keyring_usable())
+        if dialog.exec() == ServerDialog.DialogCode.Accepted:
+            self.add_server(dialog.target())
+
     def set_prompt_file(self, path: Path | None) -> None:
         """Use the prompt set in ``path`` (None: the built-in set)."""
         self._prompt_file = path
@@ -246,11 +300,8 @@ class NewRunDialog(QDialog):
         self.prompts_combo.setCurrentIndex(1 if path is not None else 0)
 
     def checked_models(self) -> list[Path]:
-        return [
-            Path(item.data(Qt.ItemDataRole.UserRole))
-            for row in range(self.models_list.count())
-            if (item := self.models_list.item(row)).checkState() == Qt.CheckState.Checked
-        ]
+        """The ticked model files (servers: :meth:`checked_servers`)."""
+        return [Path(data) for data in self._checked_data() if not data.startswith(_SERVER)]
 
     def _choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, self.tr("Run Folder"), self.folder_edit.text())
@@ -297,10 +348,18 @@ class NewRunDialog(QDialog):
         if (folder / RUN_FILE).is_file():
             return EvalRun.open(folder)
         sampling = MODEL_CARD.with_(max_tokens=self.max_tokens_spin.value())
-        models = self.checked_models()
+        models, servers = self.checked_models(), self.checked_servers()
+        bases: list[Path | str] = [
+            *models,
+            *(f"{s.model or 'server'}-{parse_base_url(s.base_url).host}" for s in servers),
+        ]
+        names = contender_names(bases)
+        seed = self.seed_spin.value()
         contenders = [
-            Contender(name, model=path, sampling=sampling, seed=self.seed_spin.value())
-            for name, path in zip(contender_names(models), models, strict=True)
+            Contender(name, model=path, sampling=sampling, seed=seed) for name, path in zip(names, models, strict=False)
+        ] + [
+            Contender(name, server=s.base_url, server_model=s.model, sampling=sampling, seed=seed)
+            for name, s in zip(names[len(models) :], servers, strict=True)
         ]
         prompts = builtin_prompt_set() if self._prompt_file is None or self.prompts_combo.currentIndex() == 0 else (
             load_prompt_set(self._prompt_file)
@@ -322,7 +381,8 @@ class NewRunDialog(QDialog):
             self._unload_editor_model()
         self.run = run
         options = self._load_options if self._load_options is not None else stored_load_options()
-        factory = local_engine_factory(options)
+        keys = {s.base_url: s.api_key for s in self.checked_servers() if s.api_key}
+        factory = local_engine_factory(options, api_key_for=lambda url: keys.get(url, ""))
 
         def job(progress: JobProgressCallback, cancel: threading.Event) -> int:
             def report(done: int, total: int, label: str) -> None:
