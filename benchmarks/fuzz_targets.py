@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks import fuzz_mutate as fm
+from benchmarks import fuzz_targets_eval as fte
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY_DIR = ROOT / "tests" / "data" / "tiny_ziya"
@@ -452,6 +453,7 @@ TARGETS: dict[str, Target] = {
         ),
     )
 }
+TARGETS.update({t.name: t for t in fte.targets(Target, _errors)})
 PLANTED = Target(
     "planted",
     ("first", "second"),

@@ -13,6 +13,7 @@ tokenizer, no context size). It answers ``/v1/completions`` as :attr:`HostileSer
 - ``error500`` / ``error401``: the status with an OpenAI-style JSON error body (the 401 repeats the key it got,
   as some proxies do).
 - ``malformed``: an event whose data is not JSON.
+- ``deep``: an event whose data is JSON nested deeper than Python's parser goes.
 
 Every accepted connection is counted (:attr:`accepted`), also one that never sends a request; the requests'
 paths, headers and bodies are kept (:attr:`requests`). With ``tls`` (a cert and key file) it speaks HTTPS.
@@ -131,6 +132,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if mode == "malformed":
             self._event("{this is not json")
+            return
+        if mode == "deep":
+            self._event("[" * 200_000 + "]" * 200_000)
             return
         for text in TEXT_EVENTS:
             self._event(json.dumps({"choices": [{"text": text, "index": 0, "finish_reason": None}]}))

@@ -36,6 +36,8 @@ NOT_ZIYA_ERRORS = {
     # An OSError like the failures of the open it replaces, in the same base layer; every caller turns it into its
     # own error (DocumentReadError, JournalFormatError, CheckpointError) or a value ("no hash").
     "ziya_desktop.regular_file.NotRegularFileError",
+    # Its sibling for a file over the reader's size bound: callers turn it into their own error the same way.
+    "ziya_desktop.regular_file.FileTooLargeError",
 }
 
 

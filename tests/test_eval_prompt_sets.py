@@ -119,6 +119,9 @@ BAD_LINES = [
     ('{"id": "x", "genre": "letter", "template": "letter.en.thanks", "fields": {"sender": "A"}}', "is required"),
     ('{"id": "x", "genre": "letter", "template": "letter.en.thanks", "fields": {"reason": ["a"]}}', "must be text"),
     ('{"id": "x", "genre": "copy", "instruction": "x", "reference": 3}', "reference must be non-empty text"),
+    # Found by the fuzz campaign: json refuses a number of thousands of digits with a plain ValueError.
+    ('{"id": "x", "genre": "copy", "instruction": "x", "n": ' + "9" * 5000 + "}", "Exceeds the limit"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
 ]
 
 

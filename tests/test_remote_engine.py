@@ -250,6 +250,7 @@ def test_stop_interrupts_a_read_that_waits_on_the_server(hostile: HostileServer)
         ("error500", ServerHTTPError, "HTTP 500: CUDA out of memory"),
         ("error401", ServerAuthError, "refused the API key (HTTP 401): Invalid API key"),
         ("malformed", ServerProtocolError, "not JSON"),
+        ("deep", ServerProtocolError, "not JSON"),
     ],
 )
 def test_server_errors_are_clear(hostile: HostileServer, mode: str, error: type[RemoteError], words: str) -> None:

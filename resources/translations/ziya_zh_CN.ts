@@ -1926,167 +1926,167 @@ Convert now?</source>
 <context>
     <name>NewRunDialog</name>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="198"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="200"/>
         <source>New Evaluation Run</source>
         <translation>新建评测</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="200"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="202"/>
         <source>Run folder:</source>
         <translation>评测文件夹：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="201"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="203"/>
         <source>Models (tick two or more):</source>
         <translation>模型（勾选两个或更多）：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="203"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="205"/>
         <source>Prompt set:</source>
         <translation>提示集：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="204"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="206"/>
         <source>Seed:</source>
         <translation>随机种子：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="205"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="207"/>
         <source>Max new tokens:</source>
         <translation>最大新词元数：</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="213"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="215"/>
         <source>Browse…</source>
         <translation>浏览…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="214"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="216"/>
         <source>Add Model File…</source>
         <translation>添加模型文件…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="215"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="217"/>
         <source>Add Server…</source>
         <translation>添加服务器…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="216"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="218"/>
         <source>Prompt File…</source>
         <translation>提示文件…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="219"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="221"/>
         <source>Built-in writing instructions</source>
         <translation>内置写作指令</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="225"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="227"/>
         <source>Each model is loaded in turn, in an engine of its own. The editor&apos;s model is unloaded first: two 13B models in memory at once do not fit most computers. A folder that holds a run resumes it.</source>
         <translation>各模型依次在独立的引擎中加载。开始前会先卸载编辑器中的模型：同时在内存中放两个 13B 模型，大多数电脑都容纳不下。选择已有评测的文件夹则会继续该评测。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="229"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="231"/>
         <source>&amp;Start</source>
         <translation>开始(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="230"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="232"/>
         <source>S&amp;top</source>
         <translation>停止(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="231"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="233"/>
         <source>&amp;Judge…</source>
         <translation>评判(&amp;J)…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="232"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="234"/>
         <source>Close</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="264"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="266"/>
         <source>{model} on the server {host}</source>
         <translation>服务器 {host} 上的 {model}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="265"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="267"/>
         <source>the first model</source>
         <translation>第一个模型</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="305"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="307"/>
         <source>Run Folder</source>
         <translation>评测文件夹</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="311"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="313"/>
         <source>Add Model File</source>
         <translation>添加模型文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="311"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="313"/>
         <source>GGUF models (*.gguf)</source>
         <translation>GGUF 模型 (*.gguf)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="318"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="320"/>
         <source>Prompt File</source>
         <translation>提示文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="318"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="320"/>
         <source>Prompt sets (*.jsonl *.toml)</source>
         <translation>提示集 (*.jsonl *.toml)</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="329"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="331"/>
         <source>Unload the editor&apos;s model?</source>
         <translation>卸载编辑器中的模型？</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="331"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="333"/>
         <source>The evaluation loads its models one after the other. The editor&apos;s model is unloaded first so that two models are never in memory at once; load it again when the run is done.</source>
         <translation>评测会依次加载各个模型。为避免两个模型同时占用内存，会先卸载编辑器中的模型；评测结束后请重新加载。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="392"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="394"/>
         <source>Starting…</source>
         <translation>正在开始…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="400"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="402"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="408"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="410"/>
         <source>Loading {name}…</source>
         <translation>正在加载 {name}…</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="410"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="412"/>
         <source>{done} of {total} answers made (last: {label})</source>
         <translation>已生成 {done} / {total} 个回答（最近：{label}）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="421"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="423"/>
         <source>Stopped with {missing} answers still to make; Start resumes the run.</source>
         <translation>已停止，还有 {missing} 个回答未生成；点击“开始”可继续。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="428"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="430"/>
         <source>All {total} answers are made ({made} now). Judge them with Judge…</source>
         <translation>全部 {total} 个回答已生成（本次 {made} 个）。点击“评判…”开始评判。</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="433"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="435"/>
         <source>Failed: {message}</source>
         <translation>失败：{message}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="436"/>
+        <location filename="../../ziya_desktop/ui/evaluation/new_run_dialog.py" line="438"/>
         <source>Stopped. The answers made so far are kept; Start resumes the run.</source>
         <translation>已停止。已生成的回答均已保留；点击“开始”可继续。</translation>
     </message>
@@ -2211,42 +2211,43 @@ Convert now?</source>
     </message>
     <message>
         <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="266"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="272"/>
         <source>not a JSON object: {reason}</source>
         <translation>不是 JSON 对象：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="271"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="277"/>
         <source>nested too deeply</source>
         <translation>嵌套层级过深</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="281"/>
         <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="287"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="293"/>
         <source>not valid TOML: {reason}</source>
         <translation>不是有效的 TOML：{reason}</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="294"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="300"/>
         <source>expected an optional name and [[prompts]] tables only</source>
         <translation>只能包含可选的 name 和 [[prompts]] 表</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="310"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="316"/>
         <source>a prompt set is a .jsonl or a .toml file</source>
         <translation>提示集必须是 .jsonl 或 .toml 文件</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="318"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="324"/>
         <source>more than {limit} prompts</source>
         <translation>提示超过 {limit} 条</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="329"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="335"/>
         <source>duplicate id {id} (first on line {first})</source>
         <translation>id {id} 重复（首次出现在第 {first} 行）</translation>
     </message>
     <message>
-        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="338"/>
+        <location filename="../../ziya_desktop/evaluation/prompt_sets.py" line="344"/>
         <source>the file holds no prompts</source>
         <translation>文件中没有任何提示</translation>
     </message>

@@ -203,7 +203,7 @@ class HttpSession:
             stream.close()
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's parser goes
             raise ServerProtocolError(
                 QT_TRANSLATE_NOOP("RemoteEngine", "{server} did not answer {path} with JSON").format(
                     server=self.address.netloc, path=path
@@ -328,7 +328,7 @@ def _error_detail(raw: bytes) -> str:
     text = raw.decode("utf-8", errors="replace").strip()
     try:
         body = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON (or too deep): the text is the message
         return " ".join(text.split())
     if isinstance(body, dict):
         error = body.get("error")

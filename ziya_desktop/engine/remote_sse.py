@@ -90,7 +90,7 @@ def completion_event(data: str) -> CompletionEvent:
     """
     try:
         body = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's parser goes
         raise ServerProtocolError(_malformed(QT_TRANSLATE_NOOP("RemoteEngine", "an event that is not JSON"))) from None
     if not isinstance(body, dict):
         raise ServerProtocolError(_malformed(QT_TRANSLATE_NOOP("RemoteEngine", "an event that is not a JSON object")))

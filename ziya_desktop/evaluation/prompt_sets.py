@@ -267,6 +267,12 @@ def _jsonl_entries(path: Path, text: str) -> list[tuple[int, object]]:
                 path=path,
                 line=number,
             ) from err
+        except ValueError as err:  # json's other refusal: a number of thousands of digits
+            raise EvalFormatError(
+                QT_TRANSLATE_NOOP("PromptSet", "not a JSON object: {reason}").format(reason=str(err)),
+                path=path,
+                line=number,
+            ) from err
         except RecursionError as err:
             raise EvalFormatError(QT_TRANSLATE_NOOP("PromptSet", "nested too deeply"), path=path, line=number) from err
     return entries
