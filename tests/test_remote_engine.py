@@ -19,6 +19,7 @@ import pytest
 from hostile_sse_server import ANSWER, LLAMA_CPP_N_CTX, MODEL_ID, TEXT_EVENTS, VLLM_MAX_MODEL_LEN, HostileServer
 from llama_server import LlamaServer, free_port
 
+from ziya_desktop.engine import model_info, remote_probe, trial_load
 from ziya_desktop.engine.engine import Engine, LoadOptions
 from ziya_desktop.engine.interface import TextEngine
 from ziya_desktop.engine.prompt import ziya_prompt
@@ -26,6 +27,7 @@ from ziya_desktop.engine.remote import RemoteEngine, RemoteTarget
 from ziya_desktop.engine.remote_http import parse_base_url
 from ziya_desktop.engine.sampling import SamplingParams
 from ziya_desktop.errors import (
+    InvalidModelError,
     OfflineError,
     RemoteError,
     ServerAddressError,
@@ -354,3 +356,19 @@ def test_without_a_tokenize_endpoint_the_local_model_counts(q4: Path, local: Eng
     assert {"repeat_penalty", "top_k", "min_p"}.isdisjoint(completions[-1]["body"])
     # Without a real tokenizer the answer's tokens are the stream's events (a byte estimate would be worse).
     assert bound.last_stats is not None and bound.last_stats.generated_tokens == len(TEXT_EVENTS)
+
+
+def test_a_local_tokenizer_file_goes_through_the_trial_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A GGUF that makes llama.cpp abort, past a gate that does not know it (as in test_hostile_model_ui): only the
+    # trial in a child process stands between it and this process.
+    monkeypatch.setattr(remote_probe, "gate_model", model_info.inspect_model)
+    hostile_gguf = tmp_path / "one-token.gguf"  # a fresh path: no remembered verdict
+    hostile_gguf.write_bytes((Path(__file__).parent / "data" / "hostile_gguf" / "one-token.gguf").read_bytes())
+    server = HostileServer(flavour="plain")
+    try:
+        before = trial_load.children_started()
+        with pytest.raises(InvalidModelError, match=r"one-token\.gguf"):
+            connected(server, tokenizer_path=hostile_gguf)
+        assert trial_load.children_started() == before + 1
+    finally:
+        server.close()

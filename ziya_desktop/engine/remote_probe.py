@@ -18,6 +18,7 @@ from typing import Literal
 from ziya_desktop.engine.llama_api import LlamaModel, ModelParams
 from ziya_desktop.engine.model_gate import gate_model
 from ziya_desktop.engine.remote_http import HttpSession
+from ziya_desktop.engine.trial_load import ensure_loadable
 from ziya_desktop.errors import ServerHTTPError, ServerModelError, ServerProtocolError
 from ziya_desktop.translatable import QT_TRANSLATE_NOOP
 
@@ -133,7 +134,11 @@ class Tokenizer:
             # llama-cpp-python always adds BOS: what it returns for "" is the prefix to drop for add_bos=False.
             self._bos = self._server("") if info.kind == "llama-cpp-python" else []
         elif local_path is not None:
-            self._local = LlamaModel(gate_model(local_path).path, ModelParams(vocab_only=True))
+            # The same doors as the engine's own load: the gate, then a trial in a child process (remembered), so
+            # a crafted file aborts a child and not the app.
+            path = gate_model(local_path).path
+            ensure_loadable(path)
+            self._local = LlamaModel(path, ModelParams(vocab_only=True))
             self.source = "local"
         else:
             log.warning("%s has no tokenize endpoint and no local tokenizer was given: counting bytes", info.model)
