@@ -372,3 +372,23 @@ def test_a_local_tokenizer_file_goes_through_the_trial_load(tmp_path: Path, monk
         assert trial_load.children_started() == before + 1
     finally:
         server.close()
+
+
+def test_the_prompt_a_builder_counted_is_not_counted_again_before_the_answer(hostile: HostileServer) -> None:
+    engine = connected(hostile)
+
+    def counted() -> list[object]:
+        """The texts the server was asked to tokenize (llama-cpp-python's, llama-server's or vLLM's field)."""
+        return [
+            next((r["body"][k] for k in ("input", "content", "prompt") if k in r["body"]), None)
+            for r in hostile.requests
+            if r["path"] in ("/extras/tokenize", "/tokenize")
+        ]
+
+    # What the engine worker does: the prompt builder counts the prompt, then the generation streams that text.
+    engine.tokenize(PROMPT)
+    "".join(engine.stream(PROMPT, SamplingParams(seed=1, max_tokens=30)))
+    assert counted().count(PROMPT) == 1
+    # Another text is counted by the server again.
+    engine.tokenize(PROMPT + "再")
+    assert counted()[-1] == PROMPT + "再"

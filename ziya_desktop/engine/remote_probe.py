@@ -128,6 +128,9 @@ class Tokenizer:
         self._info = info
         self._bos: list[int] = []
         self._local: LlamaModel | None = None
+        # The last text counted: a prompt builder counts the prompt it settles on, then the generation checks the
+        # same text against the window; with a server that would be a second request before the first token.
+        self._last: tuple[str, bool, tuple[int, ...]] | None = None
         self.source: Literal["server", "local", "estimate"] = "estimate"
         if info.kind != "openai":
             self.source = "server"
@@ -147,7 +150,11 @@ class Tokenizer:
         if self._local is not None:
             return self._local.tokenize(text, add_bos=add_bos)
         if self.source == "server":
-            return self._server(text, add_bos=add_bos)
+            if self._last is not None and self._last[:2] == (text, add_bos):
+                return list(self._last[2])
+            tokens = self._server(text, add_bos=add_bos)
+            self._last = (text, add_bos, tuple(tokens))
+            return tokens
         # Byte fallback: no UTF-8 byte takes more than one token, so this never undercounts.
         return [0] * (len(text.encode("utf-8")) + (1 if add_bos else 0))
 
