@@ -24,6 +24,10 @@ from ziya_desktop.documents.export import ExportDocument, export_document
 from ziya_desktop.writing.gongwen_parts import GongwenParts
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import office  # noqa: E402  (tests/office.py: the one LibreOffice conversion of the tests and these pictures)
+
 IMAGES = ROOT / "docs" / "images"
 DPI = 60
 TIMEOUT_S = 180
@@ -106,27 +110,11 @@ def _tool(name: str) -> str:
 
 
 def libreoffice_pdf(docx: Path, out_dir: Path) -> Path:
-    """``docx`` rendered by LibreOffice headless, in a user profile of its own; the PDF's path."""
-    with tempfile.TemporaryDirectory(prefix="ziya-gongwen-lo-") as profile:
-        subprocess.run(
-            [
-                _tool("soffice"),
-                f"-env:UserInstallation={Path(profile).as_uri()}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(out_dir),
-                str(docx),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=TIMEOUT_S,
-        )
-    pdf = out_dir / f"{docx.stem}.pdf"
-    if not pdf.is_file():
-        sys.exit(f"LibreOffice did not convert {docx.name}")
-    return pdf
+    """``docx`` rendered by LibreOffice headless, converted the way the tests convert it; the PDF's path."""
+    try:
+        return office.libreoffice_pdf(_tool("soffice"), docx, out_dir)
+    except RuntimeError as err:
+        sys.exit(str(err))
 
 
 def page_count(pdf: Path) -> int:

@@ -28,9 +28,13 @@ def soffice() -> str:
     return path
 
 
-def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
-    """Render ``docx`` with LibreOffice; the PDF's path."""
-    program = soffice()
+def libreoffice_pdf(program: str, docx: Path, out_dir: Path) -> Path:
+    """``docx`` rendered to PDF by LibreOffice's ``program`` (headless, in a user profile of its own); the PDF's
+    path. Free of pytest, so the documentation's screenshot script converts the same way.
+
+    Raises:
+        RuntimeError: LibreOffice failed or wrote no PDF (its output is in the message).
+    """
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         result = subprocess.run(
             [
@@ -50,5 +54,13 @@ def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
         )
     pdf = out_dir / f"{docx.stem}.pdf"
     if result.returncode != 0 or not pdf.exists():
-        raise AssertionError(f"LibreOffice could not convert {docx.name}: {result.stdout}{result.stderr}")
+        raise RuntimeError(f"LibreOffice could not convert {docx.name}: {result.stdout}{result.stderr}")
     return pdf
+
+
+def docx_to_pdf(docx: Path, out_dir: Path) -> Path:
+    """Render ``docx`` with LibreOffice; the PDF's path."""
+    try:
+        return libreoffice_pdf(soffice(), docx, out_dir)
+    except RuntimeError as err:
+        raise AssertionError(str(err)) from err
